@@ -1,0 +1,182 @@
+"""The ``kg`` command: one click group, each subcommand a thin wrapper over the library.
+
+Errors the user can act on print one line (``error: …``) and exit 1; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .config import Settings
+from .errors import KgError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # the promise is: never a traceback
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
+            ctx.exit(2)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def _service(ctx: click.Context):
+    from .service import Service
+
+    return Service(_settings(ctx))
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _write(data: bytes, output: str | None) -> None:
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False), help="Data home (default: $KG_HOME or ./.kg).")
+@click.version_option(package_name="dutygraph")
+@click.pass_context
+def main(ctx: click.Context, home: str | None) -> None:
+    """DutyGraph: who does what in Chinese emergency plans, as a knowledge graph."""
+    ctx.obj = {"settings": Settings.from_env(home)}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the build manifest as JSON.")
+@click.pass_context
+def build(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Build the data home from PATHS (default: the bundled plans), replacing what it held."""
+    from .pipeline import build as run_build
+
+    manifest = run_build(_settings(ctx), paths or None)
+    if as_json:
+        _echo_json(manifest)
+        return
+    for plan in manifest["plans"]:
+        click.echo(f"{plan['key']}: {plan['records']} rows, {plan['units']} units, {plan['duties']} duties")
+    click.echo(f"{manifest['triples']} triples in {manifest['seconds']} s → {_settings(ctx).home}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {\"units\": [...]}.")
+@click.pass_context
+def units(ctx: click.Context, as_json: bool) -> None:
+    """Member units with labels, agency type, duty counts and plan."""
+    rows = _service(ctx).units()
+    if as_json:
+        _echo_json({"units": rows})
+        return
+    for row in rows:
+        click.echo(f"{row['label_zh']}\t{row['label_en']}\t{row['agency_type_en'] or '-'}\t{row['duties']}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", default="json", show_default=True,
+              type=click.Choice(["json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"]),
+              help="Result format (json/csv/tsv/xml for SELECT and ASK; turtle/ntriples/xml/jsonld for CONSTRUCT).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of standard output.")
+@click.pass_context
+def sparql(ctx: click.Context, query: str, fmt: str, output: str | None) -> None:
+    """Run a SPARQL query given as text or as the path of a .rq file."""
+    path = Path(query)
+    if len(query) < 4096 and "\n" not in query and path.suffix in (".rq", ".sparql") and path.is_file():
+        query = path.read_text(encoding="utf-8")
+    data, _ = _service(ctx).sparql(query, fmt)
+    _write(data, output)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the violations as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, as_json: bool) -> None:
+    """Check the built graph against ontology/shapes.ttl; exit 1 when it does not conform."""
+    report = _service(ctx).validate()
+    if as_json:
+        _echo_json({"conforms": report.conforms, "violations": [v.__dict__ for v in report.violations]})
+    elif report.conforms:
+        click.echo("conforms: the graph satisfies every shape in ontology/shapes.ttl")
+    else:
+        for v in report.violations:
+            click.echo(f"{v.focus}  {v.path}  {v.message}")
+        click.echo(f"does not conform: {len(report.violations)} violation(s)")
+    if not report.conforms:
+        ctx.exit(1)
+
+
+@main.command()
+@click.option("--format", "fmt", default="ttl", show_default=True,
+              type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]), help="Serialisation.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """Dump the whole graph (nq, trig and jsonld keep the named graphs)."""
+    _write(_service(ctx).export(fmt), output)
+
+
+@main.group(name="eval")
+def evaluate() -> None:
+    """Score the program against hand-written gold files."""
+
+
+@evaluate.command(name="extraction")
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold file (default: every tests/gold/*.json).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_context
+def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool) -> None:
+    """Precision, recall and F1 per field of extraction against the gold annotation."""
+    from .evaluate import format_scores, score_extraction
+
+    settings = _settings(ctx)
+    golds = [gold] if gold else sorted(settings.gold_dir.glob("*.json"))
+    if not golds:
+        raise KgError(f"no gold files in {settings.gold_dir}")
+    scores = score_extraction(settings, golds)
+    if as_json:
+        _echo_json(scores)
+    else:
+        click.echo(format_scores(scores))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Worker threads.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the web app and JSON API (builds the bundled plans first when nothing is built)."""
+    from waitress import serve as run
+
+    from web import create_app
+
+    from .pipeline import build as run_build
+    from .store import DataHome
+
+    settings = _settings(ctx)
+    if DataHome(settings.home).current() is None:
+        click.echo(f"nothing built in {settings.home}: building the bundled plans first")
+        run_build(settings)
+    app = create_app({"KG_SETTINGS": settings})
+    click.echo(f"serving {settings.home} on http://{host}:{port}/")
+    run(app, host=host, port=port, threads=threads)

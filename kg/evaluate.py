@@ -1,0 +1,153 @@
+"""Extraction scored against hand-written gold files (tests/gold/*.json): P, R, F1 per field.
+
+Duties are paired gold↔predicted within a row by largest span overlap (IoU ≥ 0.5, one-to-one);
+set-valued fields (actions, objects, issues, partners) are scored micro over all duties, so a
+missed duty costs its labels in recall and an invented one costs them in precision.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .config import ROOT, Settings
+from .models import Duty, ExtractedPlan
+from .pipeline import extract_documents
+from .vocab import concept_ref
+
+FIELDS = ("segmentation", "units", "agency_types", "actions", "objects", "issues", "roles", "partners", "boilerplate")
+_EDGE = " \t\r\n;；,，。"
+
+
+def _trim(text: str, span: Sequence[int]) -> tuple[int, int]:
+    a, b = span
+    while a < b and text[a] in _EDGE:
+        a += 1
+    while b > a and text[b - 1] in _EDGE:
+        b -= 1
+    return a, b
+
+
+def _iou(x: tuple[int, int], y: tuple[int, int]) -> float:
+    inter = max(0, min(x[1], y[1]) - max(x[0], y[0]))
+    union = max(x[1], y[1]) - min(x[0], y[0])
+    return inter / union if union else 0.0
+
+
+def _prf(tp: int, predicted: int, gold: int) -> dict[str, float | int]:
+    p = tp / predicted if predicted else 1.0
+    r = tp / gold if gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "predicted": predicted, "gold": gold}
+
+
+def _predicted_fields(duty: Duty) -> dict:
+    return {
+        "actions": {concept_ref(c) for c in duty.actions},
+        "objects": {concept_ref(c) for c in duty.objects},
+        "issues": {concept_ref(c) for c in duty.issues},
+        "partners": set(duty.partners),
+        "role": duty.role,
+        "boilerplate": duty.boilerplate,
+    }
+
+
+def _gold_fields(duty: dict) -> dict:
+    return {
+        "actions": set(duty.get("actions", [])),
+        "objects": set(duty.get("objects", [])),
+        "issues": set(duty.get("issues", [])),
+        "partners": set(duty.get("partners", [])),
+        "role": duty["role"],
+        "boilerplate": bool(duty.get("boilerplate")),
+    }
+
+
+def _pair(gold: list[tuple[tuple[int, int], dict]], predicted: list[tuple[tuple[int, int], dict]]):
+    candidates = sorted(
+        ((_iou(g[0], p[0]), i, j) for i, g in enumerate(gold) for j, p in enumerate(predicted)), reverse=True
+    )
+    used_g, used_p, pairs = set(), set(), []
+    for score, i, j in candidates:
+        if score < 0.5 or i in used_g or j in used_p:
+            continue
+        used_g.add(i)
+        used_p.add(j)
+        pairs.append((gold[i][1], predicted[j][1]))
+    return pairs
+
+
+def score_plan(gold: dict, extracted: ExtractedPlan) -> Counter:
+    text = extracted.plan.source.text
+    counts: Counter = Counter()
+    predicted_units = {(row, u.name) for row, units in extracted.members.items() for u in units}
+    predicted_types = {
+        (row, u.name, concept_ref(u.agency_type) if u.agency_type else None)
+        for row, units in extracted.members.items()
+        for u in units
+    }
+    by_row: dict[int, list] = {}
+    for duty in extracted.duties:
+        by_row.setdefault(duty.row, []).append((_trim(text, duty.span), _predicted_fields(duty)))
+    for record in gold["records"]:
+        row = record["row"]
+        gold_units = {(row, u["name"]) for u in record["units"]}
+        gold_types = {(row, u["name"], u.get("agency_type")) for u in record["units"]}
+        counts["units.tp"] += len(gold_units & predicted_units)
+        counts["units.gold"] += len(gold_units)
+        counts["agency_types.tp"] += len(gold_types & predicted_types)
+        counts["agency_types.gold"] += len(gold_types)
+        gold_duties = [(_trim(text, d["span"]), _gold_fields(d)) for d in record["duties"]]
+        predicted = by_row.get(row, [])
+        counts["segmentation.tp"] += len({s for s, _ in gold_duties} & {s for s, _ in predicted})
+        counts["segmentation.gold"] += len(gold_duties)
+        counts["segmentation.predicted"] += len(predicted)
+        for g, p in _pair(gold_duties, predicted):
+            for field in ("actions", "objects", "issues", "partners"):
+                counts[f"{field}.tp"] += len(g[field] & p[field])
+            counts["roles.tp"] += g["role"] == p["role"]
+            counts["boilerplate.tp"] += g["boilerplate"] and p["boilerplate"]
+        for _, fields in gold_duties:
+            for field in ("actions", "objects", "issues", "partners"):
+                counts[f"{field}.gold"] += len(fields[field])
+            counts["roles.gold"] += 1
+            counts["boilerplate.gold"] += fields["boilerplate"]
+        for _, fields in predicted:
+            for field in ("actions", "objects", "issues", "partners"):
+                counts[f"{field}.predicted"] += len(fields[field])
+            counts["roles.predicted"] += 1
+            counts["boilerplate.predicted"] += fields["boilerplate"]
+    gold_rows = {r["row"] for r in gold["records"]}
+    counts["units.predicted"] += len({u for u in predicted_units if u[0] in gold_rows})
+    counts["agency_types.predicted"] += len({u for u in predicted_types if u[0] in gold_rows})
+    for row, duties in by_row.items():
+        if row not in gold_rows:  # a row the gold does not have: everything in it is invented
+            counts["segmentation.predicted"] += len(duties)
+            counts["roles.predicted"] += len(duties)
+    return counts
+
+
+def score_extraction(settings: Settings, gold_paths: Iterable[Path]) -> dict:
+    counts: Counter = Counter()
+    files = []
+    for path in gold_paths:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        (extracted,) = extract_documents(settings, [ROOT / gold["source"]])
+        counts += score_plan(gold, extracted)
+        files.append(str(path))
+    fields = {
+        field: _prf(counts[f"{field}.tp"], counts[f"{field}.predicted"], counts[f"{field}.gold"]) for field in FIELDS
+    }
+    return {"gold": files, "fields": fields}
+
+
+def format_scores(scores: dict) -> str:
+    lines = [f"{'field':<14}{'precision':>10}{'recall':>10}{'F1':>8}{'gold':>7}{'pred':>7}"]
+    for field, s in scores["fields"].items():
+        lines.append(
+            f"{field:<14}{s['precision']:>10.3f}{s['recall']:>10.3f}{s['f1']:>8.3f}{s['gold']:>7}{s['predicted']:>7}"
+        )
+    lines.append("gold: " + ", ".join(scores["gold"]))
+    return "\n".join(lines)

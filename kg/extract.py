@@ -1,0 +1,320 @@
+"""Records → duties: segmentation into obligations, then actions, objects, issues, role, partners.
+
+Takes a ``Plan``, its ``Record`` rows and the ``Thesaurus``; returns an ``ExtractedPlan``. Pure: no
+files, no globals. The domain rules live here, each with the reason it holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from .models import Duty, ExtractedPlan, Plan, Record, Span, Unit
+from .text import fold_width, pinyin_name
+from .thesaurus import Thesaurus
+
+SENTENCE_ENDS = ";。"  # after width folding; "；" becomes ";"
+COMMAS = ","
+OPEN, CLOSE = "(“‘[《", ")”’]》"
+
+# Role markers. 会同/联合/与…共同 make a duty shared between equals (joint); 配合/协助 put the unit in
+# a supporting position; 牵头/负责 (or no marker: the unit acts alone) make it the lead.
+JOINT = re.compile(r"会同|联合|协同|与(?=[^,;。]{2,30}?共同)")
+SUPPORT = re.compile(r"配合|协助")
+LEAD = re.compile(r"牵头|负责|主管")
+# Words after which a partner organisation is named.
+PARTNER_CUE = re.compile(r"会同|联合|协同|配合|协助|与")
+# A part that is only a frame (time, basis, condition) is not an obligation on its own.
+FRAME_START = re.compile(r"^(?:负责|牵头|积极|及时)?(?:在|根据|按照|依据|依照|当|于|遇)")
+FRAME_END = re.compile(r"(?:的|时|期间|之前|之后|以后|以前)$")
+CONNECTIVE = re.compile(r"^(?:并将|并|同时|负责|牵头|会同|配合|协助|联合)")
+# Formulaic duties every member carries; typed so they stay out of answers and overlap counts.
+BOILERPLATE = (
+    re.compile(r"完成.{0,12}交办的其他(?:工作|任务|事项)"),
+    re.compile(r"^编制本(?:部门|单位|系统|行业).{0,40}(?:预案|方案)$"),
+    re.compile(r"(?:未落实|未按要求|未执行|不落实).{0,30}依法依规.{0,6}(?:查处|处理|处罚)"),
+)
+# Organisation-name endings for names the agency thesaurus does not know.
+ORG_SUFFIX = re.compile(
+    r"(?:局|委|办|厅|部|队|站|所|院|中心|公司|集团|管委会|政府|办公室|支队|大队|总队|协会|学会|台|行|社|会)$"
+)
+LEVELS = {"市": "Municipal", "县": "County", "区": "District", "省": "Provincial", "乡": "Township", "镇": "Town"}
+QUALIFIERS = {
+    "国网": "State Grid",
+    "县(市、区)": "County-level",
+    "县(市,区)": "County-level",
+    "市属": "Municipal",
+    "县属": "County",
+    "市委": "Municipal",
+    "县委": "County",
+}
+
+
+# ---------------------------------------------------------------- units
+
+
+def split_unit_cell(cell: str) -> list[tuple[str, Span]]:
+    """A unit cell may name several members, separated by 、 outside brackets."""
+    parts: list[tuple[str, Span]] = []
+    depth, start = 0, 0
+    folded = fold_width(cell)
+    for i, char in enumerate(folded + "、"):
+        if char in OPEN:
+            depth += 1
+        elif char in CLOSE:
+            depth = max(0, depth - 1)
+        elif char == "、" and depth == 0:
+            name = cell[start:i].strip()
+            if name:
+                parts.append((name, (start, i)))
+            start = i + 1
+    if len(parts) > 1 and not all(ORG_SUFFIX.search(fold_width(n)) for n, _ in parts):
+        return [(cell.strip(), (0, len(cell)))]  # a 、 inside one name, not a list of members
+    return parts
+
+
+def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: bool) -> str:
+    rest = fold_width(name)[: len(name) - len(label)]
+    rest = rest.removeprefix("各")
+    words: list[str] = []
+    place_done = False
+    stem = plan.place_zh[:-1] if len(plan.place_zh) > 2 else plan.place_zh
+    while rest:
+        if plan.place_zh and rest.startswith(plan.place_zh):
+            words.append(plan.place_en)
+            rest, place_done = rest[len(plan.place_zh):], True
+            continue
+        if stem and rest.startswith(stem):
+            words.append(plan.place_en)
+            rest, place_done = rest[len(stem):], True
+            continue
+        qualifier = next((q for q in sorted(QUALIFIERS, key=len, reverse=True) if rest.startswith(q)), None)
+        if qualifier:
+            words.append(QUALIFIERS[qualifier])
+            rest = rest[len(qualifier):]
+            continue
+        if rest[0] in LEVELS:
+            words.append(LEVELS[rest[0]])
+            rest = rest[1:]
+            continue
+        words.append(pinyin_name(rest))
+        break
+    if not place_done and plan.place_en:
+        level_at = next((i for i, w in enumerate(words) if w in LEVELS.values() or w == "County-level"), 0)
+        words.insert(level_at, plan.place_en)
+    noun = type_en + ("s" if collective and not type_en.endswith("s") else "")
+    return " ".join([*words, noun]).replace("  ", " ").strip()
+
+
+def make_unit(name: str, plan: Plan, thesaurus: Thesaurus) -> Unit:
+    collective = name.startswith("各") or bool(re.match(r"^(市|县|区|省)属", name))
+    found = thesaurus.agency_for(name)
+    if found is None:
+        return Unit(name=name, label_en=pinyin_name(name), agency_type=None, collective=collective)
+    concept, label = found
+    return Unit(
+        name=name,
+        label_en=_english_name(name, plan, concept.pref_en, label, collective),
+        agency_type=concept.iri,
+        collective=collective,
+    )
+
+
+# ---------------------------------------------------------------- segmentation
+
+
+def _split_outside_brackets(text: str, seps: str) -> list[Span]:
+    """Spans of the pieces between separators (the separators themselves excluded)."""
+    pieces: list[Span] = []
+    depth, start = 0, 0
+    for i, char in enumerate(text):
+        if char in OPEN:
+            depth += 1
+        elif char in CLOSE:
+            depth = max(0, depth - 1)
+        elif char in seps and depth == 0:
+            pieces.append((start, i))
+            start = i + 1
+    pieces.append((start, len(text)))
+    return [(a, b) for a, b in pieces if text[a:b].strip()]
+
+
+def _trim(text: str, span: Span) -> Span:
+    a, b = span
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _is_complete(part: str) -> bool:
+    """Whether a comma-separated part is a whole obligation rather than a frame for the next."""
+    return not (FRAME_START.search(part) or FRAME_END.search(part))
+
+
+def _starts_obligation(part: str, thesaurus: Thesaurus) -> bool:
+    return bool(CONNECTIVE.search(part) or thesaurus.find(part, "action"))
+
+
+def segment(text: str, thesaurus: Thesaurus) -> list[tuple[Span, int]]:
+    """Clause spans inside ``text`` with the number of the sentence (；-part) each belongs to.
+
+    Split at ；; and 。, then at ，, where the part after has its own verb and the part before is
+    already a complete obligation ("负责修订预案,指导…编制方案" is two duties, but "对…未落实…的,
+    依法依规严肃查处" is one).
+    """
+    folded = fold_width(text)
+    clauses: list[tuple[Span, int]] = []
+    for number, sentence in enumerate(_split_outside_brackets(folded, SENTENCE_ENDS)):
+        parts = [
+            (sentence[0] + a, sentence[0] + b)
+            for a, b in _split_outside_brackets(folded[sentence[0] : sentence[1]], COMMAS)
+        ]
+        current = parts[0]
+        for part in parts[1:]:
+            before, after = folded[current[0] : current[1]], folded[part[0] : part[1]]
+            if _is_complete(before.strip()) and _starts_obligation(after.strip(), thesaurus):
+                clauses.append((_trim(folded, current), number))
+                current = part
+            else:
+                current = (current[0], part[1])
+        clauses.append((_trim(folded, current), number))
+    return clauses
+
+
+# ---------------------------------------------------------------- clause analysis
+
+
+def _org_name_at(text: str, start: int, thesaurus: Thesaurus) -> str | None:
+    """The organisation name that begins at ``start``: a short prefix (place, level) and a type."""
+    best: str | None = None
+    for end in range(start + 2, min(len(text), start + 24) + 1):
+        candidate = text[start:end]
+        if any(c in candidate for c in ",;。、 ") or "等" in candidate[1:]:
+            break
+        found = thesaurus.agency_for(candidate)
+        if found is not None and found[1] == candidate[-len(found[1]):] and len(candidate) - len(found[1]) <= 6:
+            best = candidate
+        elif best is None and ORG_SUFFIX.search(candidate) and len(candidate) <= 12 and candidate[0] in "市县区省国中":
+            best = candidate
+    return best
+
+
+def find_partners(text: str, thesaurus: Thesaurus) -> list[tuple[str, Span]]:
+    """Organisations named after 会同/联合/配合/协助/与 (a list joined by 、/和/及 counts)."""
+    found: list[tuple[str, Span]] = []
+    for cue in PARTNER_CUE.finditer(text):
+        position = cue.end()
+        while position < len(text):
+            name = _org_name_at(text, position, thesaurus)
+            if not name:
+                break
+            found.append((name, (position, position + len(name))))
+            position += len(name)
+            if position < len(text) and text[position] in "、和及与":
+                position += 1
+                continue
+            break
+    unique: dict[str, Span] = {}
+    for name, span in found:
+        unique.setdefault(name, span)
+    return list(unique.items())
+
+
+def _role(text: str) -> str | None:
+    if JOINT.search(text):
+        return "joint"
+    if SUPPORT.search(text):
+        return "support"
+    if LEAD.search(text):
+        return "lead"
+    return None
+
+
+def _mask(text: str, spans: Iterable[Span]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _concepts(text: str, scheme: str, thesaurus: Thesaurus) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for match in thesaurus.find(text, scheme):
+        seen.setdefault(match.concept.iri, None)
+    return tuple(seen)
+
+
+def is_boilerplate(text: str) -> bool:
+    flat = fold_width(text)
+    return any(p.search(flat) for p in BOILERPLATE)
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def _duties(record: Record, members: tuple[Unit, ...], thesaurus: Thesaurus) -> Iterator[tuple[Duty, list[str]]]:
+    folded = fold_width(record.text)
+    inherited: dict[int, tuple[str | None, tuple[str, ...]]] = {}
+    for index, ((a, b), sentence) in enumerate(segment(record.text, thesaurus), start=1):
+        clause = folded[a:b]
+        partners = find_partners(clause, thesaurus)
+        names = tuple(name for name, _ in partners)
+        role = _role(_mask(clause, (s for _, s in partners)))
+        if sentence not in inherited:
+            inherited[sentence] = (role, names)
+        elif role is None:
+            # An unmarked comma part stays under the marker (and partners) that open its sentence.
+            role, names = inherited[sentence]
+        masked = _mask(clause, (s for _, s in partners))
+        start = record.span[0] + a
+        yield (
+            Duty(
+                row=record.row,
+                index=index,
+                text=record.text[a:b],
+                span=(start, record.span[0] + b),
+                units=tuple(u.name for u in members),
+                actions=_concepts(masked, "action", thesaurus),
+                objects=_concepts(masked, "object", thesaurus),
+                issues=_concepts(masked, "issue", thesaurus),
+                role=role or "lead",
+                partners=names,
+                boilerplate=is_boilerplate(clause),
+            ),
+            list(names),
+        )
+
+
+def extract_plan(plan: Plan, records: Iterable[Record], thesaurus: Thesaurus) -> ExtractedPlan:
+    records = tuple(records)
+    members: dict[int, tuple[Unit, ...]] = {}
+    for record in records:
+        members[record.row] = tuple(make_unit(name, plan, thesaurus) for name, _ in split_unit_cell(record.unit_text))
+    member_names = {u.name for units in members.values() for u in units}
+    duties: list[Duty] = []
+    partner_names: dict[str, None] = {}
+    for record in records:
+        for duty, names in _duties(record, members[record.row], thesaurus):
+            duties.append(duty)
+            partner_names.update(dict.fromkeys(n for n in names if n not in member_names))
+    partners = tuple(make_unit(name, plan, thesaurus) for name in partner_names)
+    return ExtractedPlan(
+        plan=plan,
+        records=records,
+        members=members,
+        partners=partners,
+        duties=tuple(duties),
+        command_en=command_english(plan, thesaurus),
+    )
+
+
+def command_english(plan: Plan, thesaurus: Thesaurus) -> str:
+    """"Liaocheng Heavy Pollution Weather Emergency Command": place, the issues the title names, kind."""
+    issues = [m.concept.pref_en for m in thesaurus.find(plan.command_zh, "issue")]
+    kind = "Leading Group" if plan.command_zh.endswith("领导小组") else "Emergency Command"
+    words = [plan.place_en, *(i.title() for i in issues), kind]
+    return " ".join(w for w in words if w)
+
+

@@ -1,0 +1,121 @@
+"""Where triples live: an Oxigraph store on disk inside the data home, swapped in atomically.
+
+Data home layout (``KG_HOME``, default ``./.kg``)::
+
+    current -> builds/<id>        the build every reader opens (a symlink, replaced atomically)
+    builds/<id>/store/            Oxigraph (RocksDB) store: one named graph per plan + ontology
+    builds/<id>/manifest.json     what was built from which sources, and counts
+
+``new_build`` writes into a fresh directory and only repoints ``current`` when the block succeeded;
+a failed build is deleted and the previous data keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from .errors import KgError
+
+STORE_DIR = "store"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Build:
+    path: Path
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_DIR
+
+    @property
+    def manifest(self) -> dict:
+        try:
+            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KgError(f"{self.path}: manifest unreadable ({exc}); run `kg build` again") from exc
+
+
+class DataHome:
+    def __init__(self, home: Path):
+        self.home = Path(home)
+
+    @property
+    def _current_link(self) -> Path:
+        return self.home / "current"
+
+    def current(self) -> Build | None:
+        link = self._current_link
+        if not link.is_symlink() and not link.exists():
+            return None
+        target = link.resolve()
+        if not (target / MANIFEST).is_file() or not (target / STORE_DIR).is_dir():
+            raise KgError(f"{self.home}: the current build is incomplete or damaged; run `kg build` again")
+        return Build(target)
+
+    def require(self) -> Build:
+        build = self.current()
+        if build is None:
+            raise KgError(f"nothing built in {self.home}; run `kg build` first")
+        return build
+
+    @contextmanager
+    def new_build(self) -> Iterator[Build]:
+        builds = self.home / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        path = builds / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        path.mkdir()
+        try:
+            yield Build(path)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        previous = self.current_path()
+        temporary = self.home / f".current-{path.name}"
+        temporary.symlink_to(Path("builds") / path.name)
+        os.replace(temporary, self._current_link)  # atomic on POSIX
+        # The previous build stays one generation, so readers that opened it can finish.
+        for old in builds.iterdir():
+            if old not in (path, previous):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def current_path(self) -> Path | None:
+        link = self._current_link
+        return link.resolve() if link.is_symlink() else None
+
+
+def write_store(build: Build, graphs: Iterable[Graph]) -> int:
+    """Write named graphs into the build's Oxigraph store through rdflib's API (oxrdflib)."""
+    dataset = Dataset(store="Oxigraph")
+    dataset.open(str(build.store_path))
+    try:
+        for graph in graphs:
+            target = dataset.graph(graph.identifier)
+            dataset.store.addN((s, p, o, target) for s, p, o in graph)
+        count = len(dataset.store._inner)
+        dataset.store._inner.flush()
+    finally:
+        dataset.close()
+    return count
+
+
+def write_manifest(build: Build, manifest: dict) -> None:
+    (build.path / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def open_store(build: Build) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(build.store_path))
+    except OSError as exc:
+        raise KgError(f"{build.store_path}: cannot open the store ({exc}); run `kg build` again") from exc

@@ -1,0 +1,166 @@
+"""The SKOS thesauri (ontology/thesaurus/*.ttl) as Python values, and the one concept matcher.
+
+``load_thesaurus`` reads the Turtle files once; ``Thesaurus.find`` does leftmost-longest matching of
+every Chinese and English label of a scheme over width-folded text, so offsets returned are offsets
+in the text given. Agency types are found by the longest label a unit name ends with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from .text import fold_width
+from .vocab import CONCEPT, SCHEMES, scheme_iri
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: str
+    scheme: str  # action | object | issue | agency
+    key: str
+    pref_zh: str
+    pref_en: str
+    alt_zh: tuple[str, ...]
+    alt_en: tuple[str, ...]
+    broader: tuple[str, ...]
+    definition: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.scheme}/{self.key}"
+
+    @property
+    def labels_zh(self) -> tuple[str, ...]:
+        return (self.pref_zh, *self.alt_zh)
+
+    @property
+    def labels_en(self) -> tuple[str, ...]:
+        return (self.pref_en, *self.alt_en)
+
+
+@dataclass(frozen=True)
+class Match:
+    concept: Concept
+    start: int
+    end: int
+
+    @property
+    def text_span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+def _label_key(label: str) -> str:
+    return fold_width(label).strip().lower()
+
+
+class Thesaurus:
+    def __init__(self, concepts: Iterable[Concept], graph: Graph):
+        self.concepts: dict[str, Concept] = {c.iri: c for c in concepts}
+        self.graph = graph
+
+    @cached_property
+    def _zh_index(self) -> dict[str, dict[str, Concept]]:
+        index: dict[str, dict[str, Concept]] = {s: {} for s in SCHEMES}
+        for concept in self.concepts.values():
+            for label in concept.labels_zh:
+                index[concept.scheme].setdefault(_label_key(label), concept)
+        return index
+
+    @cached_property
+    def _longest(self) -> dict[str, int]:
+        return {s: max((len(k) for k in idx), default=0) for s, idx in self._zh_index.items()}
+
+    def by_ref(self, ref: str) -> Concept:
+        scheme, _, key = ref.partition("/")
+        return self.concepts[f"{scheme_iri(scheme)}/{key}"]
+
+    def in_scheme(self, scheme: str) -> list[Concept]:
+        return [c for c in self.concepts.values() if c.scheme == scheme]
+
+    def find(self, text: str, scheme: str) -> list[Match]:
+        """Leftmost-longest, non-overlapping matches of the scheme's zh labels in ``text``."""
+        labels = self._zh_index[scheme]
+        longest = self._longest[scheme]
+        folded = fold_width(text).lower()  # same length as text, so offsets carry over
+        found: list[Match] = []
+        i = 0
+        while i < len(folded):
+            for size in range(min(longest, len(folded) - i), 0, -1):
+                concept = labels.get(folded[i : i + size])
+                if concept is not None:
+                    found.append(Match(concept, i, i + size))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def agency_for(self, name: str) -> tuple[Concept, str] | None:
+        """The agency type whose longest Chinese label ``name`` ends with, and that label."""
+        folded = _label_key(name)
+        labels = self._zh_index["agency"]
+        for size in range(min(self._longest["agency"], len(folded)), 0, -1):
+            concept = labels.get(folded[-size:])
+            if concept is not None:
+                return concept, folded[-size:]
+        return None
+
+    def broader_closure(self, iri: str) -> set[str]:
+        """The concept and everything above it."""
+        seen: set[str] = set()
+        todo = [iri]
+        while todo:
+            current = todo.pop()
+            if current in seen or current not in self.concepts:
+                continue
+            seen.add(current)
+            todo.extend(self.concepts[current].broader)
+        return seen
+
+    def narrower_closure(self, iri: str) -> set[str]:
+        """The concept and everything below it."""
+        return {c for c in self.concepts if iri in self.broader_closure(c)}
+
+
+def _literals(graph: Graph, subject: URIRef, predicate: URIRef, lang: str) -> list[str]:
+    return sorted(
+        str(o) for o in graph.objects(subject, predicate) if getattr(o, "language", None) == lang
+    )
+
+
+def _concepts(graph: Graph) -> Iterator[Concept]:
+    for subject in set(graph.subjects(SKOS.inScheme, None)):
+        iri = str(subject)
+        if not iri.startswith(CONCEPT):
+            continue
+        scheme, _, key = iri[len(CONCEPT):].partition("/")
+        if scheme not in SCHEMES or not key:
+            continue
+        pref_zh = _literals(graph, subject, SKOS.prefLabel, "zh")
+        pref_en = _literals(graph, subject, SKOS.prefLabel, "en")
+        definition = _literals(graph, subject, SKOS.definition, "en")
+        yield Concept(
+            iri=iri,
+            scheme=scheme,
+            key=key,
+            pref_zh=pref_zh[0] if pref_zh else key,
+            pref_en=pref_en[0] if pref_en else key,
+            alt_zh=tuple(_literals(graph, subject, SKOS.altLabel, "zh")),
+            alt_en=tuple(_literals(graph, subject, SKOS.altLabel, "en")),
+            broader=tuple(sorted(str(b) for b in graph.objects(subject, SKOS.broader))),
+            definition=definition[0] if definition else "",
+        )
+
+
+def load_thesaurus(ontology_dir: Path) -> Thesaurus:
+    graph = Graph()
+    files = sorted((ontology_dir / "thesaurus").glob("*.ttl"))
+    for path in files:
+        graph.parse(path, format="turtle")
+    return Thesaurus(_concepts(graph), graph)

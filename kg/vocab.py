@@ -1,0 +1,126 @@
+"""Namespaces and IRI minting: the only place IRIs are typed by hand.
+
+Instance IRIs are ASCII, minted from plan keys, pinyin slugs of unit names and row/clause numbers,
+so the same document always yields the same IRIs under the same base.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+CONCEPT = "https://w3id.org/dutygraph/concept/"
+SCHEMES = ("action", "object", "issue", "agency")
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+
+
+class DG(DefinedNamespace):
+    """The DutyGraph ontology (ontology/duty.ttl); a misspelt term raises instead of minting junk."""
+
+    _NS = Namespace("https://w3id.org/dutygraph/ontology#")
+    _fail = True
+
+    Plan: URIRef
+    Command: URIRef
+    MemberUnit: URIRef
+    Collective: URIRef
+    WorkGroup: URIRef
+    Record: URIRef
+    Duty: URIRef
+    BoilerplateDuty: URIRef
+    Role: URIRef
+    RoleScheme: URIRef
+    lead: URIRef
+    joint: URIRef
+    support: URIRef
+    memberRole: URIRef
+    hasCommand: URIRef
+    placeName: URIRef
+    sha256: URIRef
+    agencyType: URIRef
+    record: URIRef
+    plan: URIRef
+    row: URIRef
+    unitText: URIRef
+    text: URIRef
+    span: URIRef
+    clauseIndex: URIRef
+    assignedTo: URIRef
+    action: URIRef
+    object: URIRef
+    issue: URIRef
+    role: URIRef
+    partner: URIRef
+
+
+ROLES = {"lead": DG.lead, "joint": DG.joint, "support": DG.support}
+
+GRAPH_ONTOLOGY = URIRef("https://w3id.org/dutygraph/graph/ontology")
+GRAPH_THESAURUS = URIRef("https://w3id.org/dutygraph/graph/thesaurus")
+
+PREFIXES = {
+    "dg": str(DG._NS),
+    "org": str(ORG),
+    "oa": str(OA),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def scheme_iri(scheme: str) -> URIRef:
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown concept scheme {scheme!r}")
+    return URIRef(CONCEPT + scheme)
+
+
+def concept_iri(ref: str) -> URIRef:
+    """``object/muck-truck`` → the concept's IRI."""
+    scheme, _, key = ref.partition("/")
+    return URIRef(f"{scheme_iri(scheme)}/{key}")
+
+
+def concept_ref(iri: str) -> str:
+    """The inverse of ``concept_iri``: a concept IRI → ``scheme/key``."""
+    if not iri.startswith(CONCEPT):
+        raise ValueError(f"not a DutyGraph concept: {iri}")
+    return iri[len(CONCEPT):]
+
+
+class Minter:
+    """Mints instance IRIs under one base."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def _iri(self, *parts: object) -> URIRef:
+        return URIRef(self.base + "/".join(str(p) for p in parts))
+
+    def graph(self, plan: str) -> URIRef:
+        return self._iri("graph", plan)
+
+    def plan(self, plan: str) -> URIRef:
+        return self._iri("plan", plan)
+
+    def command(self, plan: str) -> URIRef:
+        return self._iri("command", plan)
+
+    def unit(self, place: str, unit: str) -> URIRef:
+        return self._iri("unit", place, unit)
+
+    def membership(self, plan: str, row: int, n: int) -> URIRef:
+        return self._iri("membership", plan, f"{row:02d}-{n}")
+
+    def record(self, plan: str, row: int) -> URIRef:
+        return self._iri("record", plan, f"{row:02d}")
+
+    def duty(self, plan: str, row: int, index: int) -> URIRef:
+        return self._iri("duty", plan, f"{row:02d}-{index:02d}")
+
+    @staticmethod
+    def span(owner: URIRef) -> URIRef:
+        return URIRef(f"{owner}/span")

@@ -1,0 +1,57 @@
+"""Shared fixtures: settings over a temporary data home, one build of the bundled plans per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.config import ROOT, Settings
+from kg.pipeline import build
+from kg.service import Service
+from kg.thesaurus import load_thesaurus
+
+SEED = ROOT / "data" / "plans" / "liaocheng_heavy-pollution_member-duties.txt"
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def thesaurus():
+    return load_thesaurus(ROOT / "ontology")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Settings:
+    """A data home holding the bundled plans; read-only for the tests that use it."""
+    settings = Settings.from_env(tmp_path_factory.mktemp("home"))
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def service(built) -> Service:
+    return Service(built)
+
+
+@pytest.fixture
+def home(tmp_path) -> Settings:
+    """An empty data home of the test's own."""
+    return Settings.from_env(tmp_path / "home")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def app(built):
+    from web import create_app
+
+    return create_app({"TESTING": True, "KG_SETTINGS": built})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,38 @@
+"""The Flask app: ``create_app(test_config=None)`` wires one service and one blueprint per page family.
+
+Views are a few lines: read arguments → one service call → JSON or a template. No SPARQL, whoosh
+or networkx here.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+
+from kg.config import Settings
+from kg.errors import KgError
+from kg.service import Service
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(JSON_AS_ASCII=False)
+    if test_config:
+        app.config.update(test_config)
+    settings = app.config.get("KG_SETTINGS") or Settings.from_env(app.config.get("KG_HOME"))
+    app.extensions["kg"] = Service(settings)
+
+    from .api import bp as api
+
+    app.register_blueprint(api)
+
+    @app.errorhandler(KgError)
+    def kg_error(exc: KgError):
+        return jsonify(error=str(exc)), 503
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+        return response
+
+    return app
