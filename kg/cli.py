@@ -177,6 +177,6 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     if DataHome(settings.home).current() is None:
         click.echo(f"nothing built in {settings.home}: building the bundled plans first")
         run_build(settings)
-    app = create_app({"KG_SETTINGS": settings})
+    app = create_app({"SETTINGS": settings})
     click.echo(f"serving {settings.home} on http://{host}:{port}/")
     run(app, host=host, port=port, threads=threads)

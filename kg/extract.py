@@ -171,14 +171,15 @@ def segment(text: str, thesaurus: Thesaurus) -> list[tuple[Span, int]]:
             (sentence[0] + a, sentence[0] + b)
             for a, b in _split_outside_brackets(folded[sentence[0] : sentence[1]], COMMAS)
         ]
-        current = parts[0]
+        current, last = parts[0], parts[0]
         for part in parts[1:]:
-            before, after = folded[current[0] : current[1]], folded[part[0] : part[1]]
+            before, after = folded[last[0] : last[1]], folded[part[0] : part[1]]
             if _is_complete(before.strip()) and _starts_obligation(after.strip(), thesaurus):
                 clauses.append((_trim(folded, current), number))
                 current = part
             else:
                 current = (current[0], part[1])
+            last = part
         clauses.append((_trim(folded, current), number))
     return clauses
 

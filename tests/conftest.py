@@ -49,7 +49,7 @@ def runner() -> CliRunner:
 def app(built):
     from web import create_app
 
-    return create_app({"TESTING": True, "KG_SETTINGS": built})
+    return create_app({"TESTING": True, "SETTINGS": built})
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(JSON_AS_ASCII=False)
     if test_config:
         app.config.update(test_config)
-    settings = app.config.get("KG_SETTINGS") or Settings.from_env(app.config.get("KG_HOME"))
+    settings = app.config.get("SETTINGS") or Settings.from_env()
     app.extensions["kg"] = Service(settings)
 
     from .api import bp as api
