@@ -6,6 +6,7 @@ Errors the user can act on print one line (``error: …``) and exit 1; nothing p
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,10 @@ class _Group(click.Group):
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`kg export | head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as exc:  # the promise is: never a traceback
             click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
             ctx.exit(2)

@@ -15,7 +15,7 @@ from kg.service import Service
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False  # Chinese labels stay readable in every JSON answer
     if test_config:
         app.config.update(test_config)
     settings = app.config.get("SETTINGS") or Settings.from_env()
