@@ -148,8 +148,9 @@ def evaluate() -> None:
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Gold file (default: every tests/gold/*.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", is_flag=True, help="Also list every disagreement with the gold.")
 @click.pass_context
-def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool) -> None:
+def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool) -> None:
     """Precision, recall and F1 per field of extraction against the gold annotation."""
     from .evaluate import format_scores, score_extraction
 
@@ -161,7 +162,7 @@ def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool) -> Non
     if as_json:
         _echo_json(scores)
     else:
-        click.echo(format_scores(scores))
+        click.echo(format_scores(scores, errors=errors))
 
 
 @main.command()

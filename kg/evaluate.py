@@ -45,6 +45,7 @@ def _prf(tp: int, predicted: int, gold: int) -> dict[str, float | int]:
 
 def _predicted_fields(duty: Duty) -> dict:
     return {
+        "text": duty.text,
         "actions": {concept_ref(c) for c in duty.actions},
         "objects": {concept_ref(c) for c in duty.objects},
         "issues": {concept_ref(c) for c in duty.issues},
@@ -56,6 +57,7 @@ def _predicted_fields(duty: Duty) -> dict:
 
 def _gold_fields(duty: dict) -> dict:
     return {
+        "text": duty["text"],
         "actions": set(duty.get("actions", [])),
         "objects": set(duty.get("objects", [])),
         "issues": set(duty.get("issues", [])),
@@ -79,9 +81,11 @@ def _pair(gold: list[tuple[tuple[int, int], dict]], predicted: list[tuple[tuple[
     return pairs
 
 
-def score_plan(gold: dict, extracted: ExtractedPlan) -> Counter:
+def score_plan(gold: dict, extracted: ExtractedPlan, errors: list[str] | None = None) -> Counter:
+    """Counts of true positives, predictions and gold items per field; disagreements into ``errors``."""
     text = extracted.plan.source.text
     counts: Counter = Counter()
+    errors = [] if errors is None else errors
     predicted_units = {(row, u.name) for row, units in extracted.members.items() for u in units}
     predicted_types = {
         (row, u.name, concept_ref(u.agency_type) if u.agency_type else None)
@@ -104,9 +108,18 @@ def score_plan(gold: dict, extracted: ExtractedPlan) -> Counter:
         counts["segmentation.tp"] += len({s for s, _ in gold_duties} & {s for s, _ in predicted})
         counts["segmentation.gold"] += len(gold_duties)
         counts["segmentation.predicted"] += len(predicted)
-        for g, p in _pair(gold_duties, predicted):
+        paired = _pair(gold_duties, predicted)
+        if len(paired) < max(len(gold_duties), len(predicted)):
+            errors.append(f"row {row}: {len(gold_duties)} gold duties, {len(predicted)} predicted, {len(paired)} paired")
+        for g, p in paired:
             for field in ("actions", "objects", "issues", "partners"):
                 counts[f"{field}.tp"] += len(g[field] & p[field])
+                if g[field] != p[field]:
+                    missed, extra = sorted(g[field] - p[field]), sorted(p[field] - g[field])
+                    errors.append(f"row {row} {g['text'][:24]}… {field}: missed {missed} extra {extra}")
+            for field in ("role", "boilerplate"):
+                if g[field] != p[field]:
+                    errors.append(f"row {row} {g['text'][:24]}… {field}: gold {g[field]} predicted {p[field]}")
             counts["roles.tp"] += g["role"] == p["role"]
             counts["boilerplate.tp"] += g["boilerplate"] and p["boilerplate"]
         for _, fields in gold_duties:
@@ -131,23 +144,26 @@ def score_plan(gold: dict, extracted: ExtractedPlan) -> Counter:
 
 def score_extraction(settings: Settings, gold_paths: Iterable[Path]) -> dict:
     counts: Counter = Counter()
-    files = []
+    files: list[str] = []
+    errors: list[str] = []
     for path in gold_paths:
         gold = json.loads(Path(path).read_text(encoding="utf-8"))
         (extracted,) = extract_documents(settings, [ROOT / gold["source"]])
-        counts += score_plan(gold, extracted)
+        counts += score_plan(gold, extracted, errors)
         files.append(str(path))
     fields = {
         field: _prf(counts[f"{field}.tp"], counts[f"{field}.predicted"], counts[f"{field}.gold"]) for field in FIELDS
     }
-    return {"gold": files, "fields": fields}
+    return {"gold": files, "fields": fields, "errors": errors}
 
 
-def format_scores(scores: dict) -> str:
+def format_scores(scores: dict, errors: bool = False) -> str:
     lines = [f"{'field':<14}{'precision':>10}{'recall':>10}{'F1':>8}{'gold':>7}{'pred':>7}"]
     for field, s in scores["fields"].items():
         lines.append(
             f"{field:<14}{s['precision']:>10.3f}{s['recall']:>10.3f}{s['f1']:>8.3f}{s['gold']:>7}{s['predicted']:>7}"
         )
     lines.append("gold: " + ", ".join(scores["gold"]))
+    if errors:
+        lines += ["", f"{len(scores['errors'])} disagreement(s):", *scores["errors"]]
     return "\n".join(lines)

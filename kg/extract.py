@@ -28,11 +28,16 @@ PARTNER_CUE = re.compile(r"会同|联合|协同|配合|协助|与")
 FRAME_START = re.compile(r"^(?:负责|牵头|积极|及时)?(?:在|根据|按照|依据|依照|当|于|遇)")
 FRAME_END = re.compile(r"(?:的|时|期间|之前|之后|以后|以前)$")
 CONNECTIVE = re.compile(r"^(?:并将|并|同时|负责|牵头|会同|配合|协助|联合)")
+# A negated verb (未落实 "failed to implement") names a violation, not something the unit does; the
+# words after 用于 ("funds used for prevention, warning…") are the purpose of the duty, not more duties.
+NEGATED = re.compile(r"(?:未按要求|未按规定|未|不|没有)[\u4e00-\u9fff]{2}")
+PURPOSE = re.compile(r"用于")
 # Formulaic duties every member carries; typed so they stay out of answers and overlap counts.
 BOILERPLATE = (
     re.compile(r"完成.{0,12}交办的其他(?:工作|任务|事项)"),
     re.compile(r"^编制本(?:部门|单位|系统|行业).{0,40}(?:预案|方案)$"),
-    re.compile(r"(?:未落实|未按要求|未执行|不落实).{0,30}依法依规.{0,6}(?:查处|处理|处罚)"),
+    # Only the generic measures: "未按要求落实错峰生产的…查处" names a duty no one else has.
+    re.compile(r"(?:未落实|未执行|不落实)(?:应急)?(?:减排)?(?:措施|工作|要求)的?,?依法依规.{0,6}(?:查处|处理|处罚)"),
 )
 # Organisation-name endings for names the agency thesaurus does not know.
 ORG_SUFFIX = re.compile(
@@ -247,6 +252,15 @@ def _concepts(text: str, scheme: str, thesaurus: Thesaurus) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _not_performed(text: str) -> list[Span]:
+    """Stretches whose verbs the unit does not perform: negated (未落实) or a purpose (用于…)."""
+    spans = [m.span() for m in NEGATED.finditer(text)]
+    purpose = PURPOSE.search(text)
+    if purpose:
+        spans.append((purpose.end(), len(text)))
+    return spans
+
+
 def is_boilerplate(text: str) -> bool:
     flat = fold_width(text)
     return any(p.search(flat) for p in BOILERPLATE)
@@ -269,6 +283,7 @@ def _duties(record: Record, members: tuple[Unit, ...], thesaurus: Thesaurus) -> 
             # An unmarked comma part stays under the marker (and partners) that open its sentence.
             role, names = inherited[sentence]
         masked = _mask(clause, (s for _, s in partners))
+        objects = _concepts(masked, "object", thesaurus)
         start = record.span[0] + a
         yield (
             Duty(
@@ -277,9 +292,9 @@ def _duties(record: Record, members: tuple[Unit, ...], thesaurus: Thesaurus) -> 
                 text=record.text[a:b],
                 span=(start, record.span[0] + b),
                 units=tuple(u.name for u in members),
-                actions=_concepts(masked, "action", thesaurus),
-                objects=_concepts(masked, "object", thesaurus),
-                issues=_concepts(masked, "issue", thesaurus),
+                actions=_concepts(_mask(masked, _not_performed(masked)), "action", thesaurus),
+                objects=objects,
+                issues=thesaurus.narrowed(_concepts(masked, "issue", thesaurus), objects),
                 role=role or "lead",
                 partners=names,
                 boilerplate=is_boilerplate(clause),

@@ -30,6 +30,7 @@ class Concept:
     alt_en: tuple[str, ...]
     broader: tuple[str, ...]
     definition: str
+    related: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -127,6 +128,25 @@ class Thesaurus:
         """The concept and everything below it."""
         return {c for c in self.concepts if iri in self.broader_closure(c)}
 
+    def narrowed(self, issues: Iterable[str], objects: Iterable[str]) -> tuple[str, ...]:
+        """Issues made specific by the objects beside them: 扬尘 + 施工现场 → construction dust.
+
+        Below an issue found in a duty (and below its parents, for siblings: 施工工地扬尘 + 道路 also
+        means road dust), a narrower issue is added when it is ``skos:related`` to one of the duty's
+        objects or to what they are narrower of. A broad issue that gained a narrower one is dropped.
+        """
+        found = list(dict.fromkeys(issues))
+        around = set().union(set(), *(self.broader_closure(o) for o in objects))
+        added: list[str] = []
+        for issue in found:
+            family = {issue, *self.concepts[issue].broader} if issue in self.concepts else {issue}
+            for parent in family:
+                for candidate in sorted(self.narrower_closure(parent) - {parent}):
+                    if candidate not in found and candidate not in added and around & set(self.concepts[candidate].related):
+                        added.append(candidate)
+        kept = [i for i in found if not any(i in self.broader_closure(a) for a in added)]
+        return tuple(kept + added)
+
 
 def _literals(graph: Graph, subject: URIRef, predicate: URIRef, lang: str) -> list[str]:
     return sorted(
@@ -155,6 +175,7 @@ def _concepts(graph: Graph) -> Iterator[Concept]:
             alt_en=tuple(_literals(graph, subject, SKOS.altLabel, "en")),
             broader=tuple(sorted(str(b) for b in graph.objects(subject, SKOS.broader))),
             definition=definition[0] if definition else "",
+            related=tuple(sorted(str(r) for r in graph.objects(subject, SKOS.related))),
         )
 
 

@@ -124,3 +124,14 @@ def test_kg_home_environment_variable(runner, built, monkeypatch):
     monkeypatch.setenv("KG_HOME", str(built.home))
     result = runner.invoke(main, ["units", "--json"])
     assert len(json.loads(result.output)["units"]) == 18
+
+
+def test_base_iri_is_configurable(runner, home, monkeypatch):
+    monkeypatch.setenv("KG_BASE_IRI", "http://example.org/x")
+    from kg.config import Settings
+
+    settings = Settings.from_env(home.home)
+    assert settings.base_iri == "http://example.org/x/"
+    run(runner, settings, "build")
+    units = json.loads(run(runner, settings, "units", "--json").output)["units"]
+    assert all(u["iri"].startswith("http://example.org/x/unit/") for u in units)

@@ -145,3 +145,34 @@ def test_english_names(seed, name, english):
 
 def test_command_english(seed):
     assert seed.command_en == "Liaocheng Heavy Pollution Weather Emergency Command"
+
+
+@pytest.mark.parametrize(
+    "row, start, issues",
+    [
+        (7, "负责市区已办理", {"issue/construction-dust"}),  # 施工现场的扬尘: 扬尘 narrowed by the site
+        (8, "防止市内道路", {"issue/construction-dust", "issue/road-dust"}),  # a road beside site dust
+        (6, "加大对渣土车", set()),
+    ],
+)
+def test_issues_are_narrowed_by_their_objects(seed, row, start, issues):
+    from kg.vocab import concept_ref
+
+    assert {concept_ref(i) for i in _duty(seed, row, start).issues} == issues
+
+
+@pytest.mark.parametrize(
+    "row, start, absent",
+    [
+        (1, "对应急响应期间未落实", "action/implement"),  # 未落实: a violation, not a duty to implement
+        (11, "根据有关部门预算申请", "action/warn"),  # 用于…预警: the purpose of the funds
+    ],
+)
+def test_actions_the_unit_does_not_perform(seed, row, start, absent):
+    from kg.vocab import concept_iri
+
+    assert str(concept_iri(absent)) not in _duty(seed, row, start).actions
+
+
+def test_specific_enforcement_is_not_boilerplate(seed):
+    assert not _duty(seed, 12, "对未按要求落实错峰生产").boilerplate
