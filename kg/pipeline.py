@@ -16,7 +16,7 @@ from .extract import extract_plan
 from .graph import build_plan_graph, ontology_graphs
 from .ingest import load_document
 from .models import ExtractedPlan
-from .store import DataHome, write_manifest, write_store
+from .store import Build, DataHome, open_store, write_manifest, write_store
 from .thesaurus import load_thesaurus
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv")
@@ -60,13 +60,10 @@ def build(settings: Settings, paths: Sequence[Path] | None = None) -> dict:
     graphs = [*ontology_graphs(settings.ontology_dir).values()]
     graphs += [build_plan_graph(x, settings.base_iri) for x in plans]
     with DataHome(settings.home).new_build() as target:
-        triples = write_store(target, graphs)
+        write_store(target, graphs)
         manifest = {
             "version": __version__,
             "base_iri": settings.base_iri,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "seconds": round(time.perf_counter() - started, 3),
-            "triples": triples,
             "plans": [
                 {
                     "key": x.plan.key,
@@ -80,5 +77,22 @@ def build(settings: Settings, paths: Sequence[Path] | None = None) -> dict:
                 for x in plans
             ],
         }
+        manifest = finish_build(settings, target, manifest)
+        manifest["seconds"] = round(time.perf_counter() - started, 3)
         write_manifest(target, manifest)
+    return manifest
+
+
+def finish_build(settings: Settings, target: Build, manifest: dict) -> dict:
+    """Derive from a build's store what must agree with it, and write the manifest.
+
+    Called by ``build`` and by every write to the graph (SPARQL Update, Graph Store Protocol),
+    inside the not-yet-swapped build directory, so derived data and graph never disagree.
+    """
+    store = open_store(target, writable=True)
+    try:
+        manifest = {**manifest, "triples": len(store), "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    finally:
+        del store
+    write_manifest(target, manifest)
     return manifest

@@ -114,8 +114,11 @@ def write_manifest(build: Build, manifest: dict) -> None:
     (build.path / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def open_store(build: Build) -> ox.Store:
+def open_store(build: Build, writable: bool = False) -> ox.Store:
+    """Open a build's store: read-only for readers; writable only for a build not yet swapped in."""
     try:
+        if writable:
+            return ox.Store(str(build.store_path))
         return ox.Store.read_only(str(build.store_path))
     except OSError as exc:
         raise KgError(f"{build.store_path}: cannot open the store ({exc}); run `kg build` again") from exc
