@@ -5,8 +5,10 @@ Errors the user can act on print one line (``error: …``) and exit 1; nothing p
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -96,6 +98,55 @@ def units(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (the /api/ask contract).")
+@click.pass_context
+def ask(ctx: click.Context, question: str, as_json: bool) -> None:
+    """Who handles it? Units, their role and the clause that says so (English or Chinese)."""
+    answer = _service(ctx).ask(question)
+    if as_json:
+        _echo_json(answer)
+        return
+    concepts = ", ".join(f"{c['label_zh']} ({c['label_en']})" for c in answer["concepts"])
+    click.echo(f"understood: {concepts or '—'}")
+    if not answer["answers"]:
+        click.echo(answer["understood"] or "no unit in the plan handles this")
+    for unit in answer["answers"]:
+        click.echo(f"{unit['label_zh']}  {unit['label_en']}  [{unit['role']}]  {unit['score']:.2f}")
+        for evidence in unit["evidence"][:3]:
+            click.echo(f"    {_marked(evidence['text'], evidence['highlight'])}")
+
+
+def _marked(text: str, spans: list[list[int]]) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], click.style(text[start:end], bold=True, underline=True)]
+        last = end
+    return "".join(out + [text[last:]])
+
+
+@main.command()
+@click.argument("words")
+@click.option("--page", default=1, show_default=True, type=int, help="Page of results.")
+@click.option("--per-page", default=10, show_default=True, type=int, help="Results per page (1-100).")
+@click.option("--facet", "facets", multiple=True, metavar="FIELD=VALUE",
+              help="Keep only results with this facet value (kind, unit, action, object_category, plan).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the /api/search contract).")
+@click.pass_context
+def search(ctx: click.Context, words: str, page: int, per_page: int, facets: tuple[str, ...], as_json: bool) -> None:
+    """Keyword search over duties, units and concepts (BM25F, jieba for Chinese)."""
+    filters = dict(f.split("=", 1) for f in facets if "=" in f)
+    results = _service(ctx).search(words, filters, page, per_page)
+    if as_json:
+        _echo_json(results)
+        return
+    click.echo(f"{results['total']} result(s), page {results['page']} of {max(results['pages'], 1)}")
+    for hit in results["hits"]:
+        snippet = re.sub(r"</?mark[^>]*>", "", hit["snippet"])
+        click.echo(f"[{hit['kind']}] {hit['title_zh']} {hit['title_en']}: {html.unescape(snippet)}")
+
+
+@main.command()
 @click.argument("query")
 @click.option("--format", "fmt", default="json", show_default=True,
               type=click.Choice(["json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"]),
@@ -163,6 +214,21 @@ def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool, errors
         _echo_json(scores)
     else:
         click.echo(format_scores(scores, errors=errors))
+
+
+@evaluate.command(name="ask")
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold questions (default: tests/gold/questions.json).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", is_flag=True, help="Also list every question answered wrongly.")
+@click.pass_context
+def eval_ask(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool) -> None:
+    """Recall, precision and out-of-scope score of `kg ask` on the gold questions (needs a build)."""
+    from .evaluate import format_ask_scores, score_ask
+
+    settings = _settings(ctx)
+    scores = score_ask(_service(ctx), gold or settings.gold_dir / "questions.json")
+    click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_ask_scores(scores, errors))
 
 
 @main.command()

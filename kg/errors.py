@@ -1,5 +1,9 @@
-"""The one exception type the CLI and the web app turn into a clear message."""
+"""The exception types the CLI and the web app turn into a clear message."""
 
 
 class KgError(Exception):
-    """A problem the user can act on: bad input, nothing built, a graph that does not conform."""
+    """A problem the user can act on: nothing built, a damaged data home, a graph that does not conform."""
+
+
+class BadRequest(KgError):
+    """The input itself is wrong (a malformed query, an absurd search string): the caller must change it."""

@@ -16,8 +16,10 @@ from .extract import extract_plan
 from .graph import build_plan_graph, ontology_graphs
 from .ingest import load_document
 from .models import ExtractedPlan
-from .store import Build, DataHome, open_store, write_manifest, write_store
-from .thesaurus import load_thesaurus
+from .search import INDEX_DIR, build_index
+from .store import Build, DataHome, graph_of, open_store, write_manifest, write_store
+from .thesaurus import Thesaurus, load_thesaurus, thesaurus_from_graph
+from .vocab import GRAPH_THESAURUS
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv")
 
@@ -40,8 +42,8 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def extract_documents(settings: Settings, paths: Sequence[Path]) -> list[ExtractedPlan]:
-    thesaurus = load_thesaurus(settings.ontology_dir)
+def extract_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None) -> list[ExtractedPlan]:
+    thesaurus = thesaurus or load_thesaurus(settings.ontology_dir)
     extracted = []
     keys: dict[str, Path] = {}
     for path in _expand(paths):
@@ -56,9 +58,10 @@ def extract_documents(settings: Settings, paths: Sequence[Path]) -> list[Extract
 def build(settings: Settings, paths: Sequence[Path] | None = None) -> dict:
     """Build the data home from ``paths`` (default: the bundled plans), replacing what it held."""
     started = time.perf_counter()
-    plans = extract_documents(settings, list(paths) if paths else bundled_plans(settings))
-    graphs = [*ontology_graphs(settings.ontology_dir).values()]
-    graphs += [build_plan_graph(x, settings.base_iri) for x in plans]
+    ontology = ontology_graphs(settings.ontology_dir)
+    thesaurus = thesaurus_from_graph(ontology[GRAPH_THESAURUS])
+    plans = extract_documents(settings, list(paths) if paths else bundled_plans(settings), thesaurus)
+    graphs = [*ontology.values(), *(build_plan_graph(x, settings.base_iri) for x in plans)]
     with DataHome(settings.home).new_build() as target:
         write_store(target, graphs)
         manifest = {
@@ -77,13 +80,13 @@ def build(settings: Settings, paths: Sequence[Path] | None = None) -> dict:
                 for x in plans
             ],
         }
-        manifest = finish_build(settings, target, manifest)
+        manifest = finish_build(settings, target, manifest, thesaurus)
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         write_manifest(target, manifest)
     return manifest
 
 
-def finish_build(settings: Settings, target: Build, manifest: dict) -> dict:
+def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: Thesaurus | None = None) -> dict:
     """Derive from a build's store what must agree with it, and write the manifest.
 
     Called by ``build`` and by every write to the graph (SPARQL Update, Graph Store Protocol),
@@ -91,7 +94,14 @@ def finish_build(settings: Settings, target: Build, manifest: dict) -> dict:
     """
     store = open_store(target, writable=True)
     try:
-        manifest = {**manifest, "triples": len(store), "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        thesaurus = thesaurus or thesaurus_from_graph(graph_of(store, GRAPH_THESAURUS))
+        documents = build_index(target.path / INDEX_DIR, store, thesaurus)
+        manifest = {
+            **manifest,
+            "triples": len(store),
+            "indexed": documents,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
     finally:
         del store
     write_manifest(target, manifest)

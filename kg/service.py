@@ -11,11 +11,17 @@ from functools import cached_property
 import pyoxigraph as ox
 from rdflib import Graph
 
+from .ask import Asker
 from .config import Settings
-from .errors import KgError
+from .errors import BadRequest, KgError
+from .search import INDEX_DIR, Searcher, match_function
 from .shapes import Report, validate_graph
-from .store import Build, DataHome, open_store
-from .vocab import PREFIXES
+from .store import Build, DataHome, graph_of, open_store
+from .text import fold_width, jieba_with
+from .thesaurus import Thesaurus, thesaurus_from_graph
+from .vocab import GRAPH_THESAURUS, PREFIXES
+
+MAX_QUESTION_CHARS = 500
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -69,6 +75,78 @@ class Service:
     def store(self) -> ox.Store:
         return open_store(self.build)
 
+    @cached_property
+    def thesaurus(self) -> Thesaurus:
+        thesaurus = thesaurus_from_graph(graph_of(self.store, GRAPH_THESAURUS))
+        jieba_with(thesaurus.zh_labels)
+        return thesaurus
+
+    @cached_property
+    def sparql_functions(self) -> dict:
+        """Functions available inside SPARQL: ``kgfn:match`` (see kg/search.py)."""
+        return match_function(self.thesaurus)
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        index = self.build.path / INDEX_DIR
+        if not index.is_dir():
+            raise KgError(f"{self.build.path}: no search index; run `kg build` again")
+        return Searcher(index, self.thesaurus)
+
+    @cached_property
+    def asker(self) -> Asker:
+        return Asker(self.store, self.thesaurus, self.searcher)
+
+    def ask(self, question: str) -> dict:
+        """Who handles it: units with role, score and evidence (see kg/ask.py)."""
+        if not question or not question.strip():
+            raise BadRequest("empty question: ask who handles something, e.g. 工地扬尘归谁管？")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise BadRequest(f"question of {len(question)} characters; at most {MAX_QUESTION_CHARS}")
+        return self.asker.ask(question)
+
+    def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10) -> dict:
+        return self.searcher.search(text, filters, page, per_page)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[dict]:
+        """Unit and concept labels (both languages, synonyms too) containing ``prefix``."""
+        prefix = fold_width(prefix).strip().lower()
+        if not prefix:
+            return []
+        if len(prefix) > 100:
+            raise BadRequest("a suggestion prefix is at most 100 characters")
+        ranked = []
+        for label, preferred, iri, kind in self._labels:
+            folded = label.lower()
+            position = folded.find(prefix)
+            if position >= 0:
+                ranked.append((position, len(label), label, preferred, iri, kind))
+        ranked.sort()
+        seen, out = set(), []
+        for _, _, label, preferred, iri, kind in ranked:
+            if (label, iri) in seen:
+                continue
+            seen.add((label, iri))
+            out.append({"label": label, "preferred": preferred, "iri": iri, "kind": kind,
+                        "synonym": label != preferred})
+            if len(out) == limit:
+                break
+        return out
+
+    @cached_property
+    def _labels(self) -> list[tuple[str, str, str, str]]:
+        labels = []
+        for concept in self.thesaurus.concepts.values():
+            kind = f"concept:{concept.scheme}"
+            for label in concept.labels_zh:
+                labels.append((label, concept.pref_zh, concept.iri, kind))
+            for label in concept.labels_en:
+                labels.append((label, concept.pref_en, concept.iri, kind))
+        for unit in self.units():
+            labels.append((unit["label_zh"], unit["label_zh"], unit["iri"], "unit"))
+            labels.append((unit["label_en"], unit["label_en"], unit["iri"], "unit"))
+        return labels
+
     def status(self) -> dict:
         build = DataHome(self.settings.home).current()
         if build is None:
@@ -107,7 +185,8 @@ class Service:
     def sparql(self, query: str, fmt: str = "json") -> tuple[bytes, str]:
         """Run any SPARQL query; return the serialised result and its media type."""
         try:
-            result = self.store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+            result = self.store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True,
+                                      custom_functions=self.sparql_functions)
         except SyntaxError as exc:
             raise KgError(f"SPARQL syntax error: {exc}") from exc
         if isinstance(result, ox.QueryTriples):

@@ -110,6 +110,16 @@ def write_store(build: Build, graphs: Iterable[Graph]) -> int:
     return count
 
 
+def graph_of(store: ox.Store, name: str) -> Graph:
+    """One named graph of an Oxigraph store as an rdflib ``Graph`` (for small graphs: the thesaurus)."""
+    from oxrdflib._converter import from_ox
+
+    graph = Graph()
+    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return graph
+
+
 def write_manifest(build: Build, manifest: dict) -> None:
     (build.path / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Full-width ASCII variants (！ … ～) map one-to-one onto ASCII; the ideographic space onto a space.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -48,3 +49,85 @@ def slugify(text: str) -> str:
 def pinyin_name(text: str) -> str:
     """A place name in pinyin as a proper noun: 聊城 → Liaocheng."""
     return "".join(_pinyin(text)).capitalize()
+
+
+_JIEBA_WORDS: set[str] = set()
+
+
+def jieba_with(words: Iterable[str] = ()):
+    """jieba, initialised once, with ``words`` (thesaurus labels, unit names) in its dictionary.
+
+    The thesaurus terms must be whole tokens, or "工地扬尘" could be cut as "工地扬/尘" and
+    neither search nor question parsing would find the concept.
+    """
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    if not jieba.dt.initialized:
+        jieba.initialize()
+    for word in words:
+        word = word.strip()
+        if len(word) >= 2 and word not in _JIEBA_WORDS and re.search(f"[{CJK}]", word):
+            jieba.add_word(word, freq=2000)
+            _JIEBA_WORDS.add(word)
+    return jieba
+
+
+def token_bounds(text: str) -> tuple[set[int], set[int]]:
+    """Start and end offsets of jieba's tokens in ``text`` (default mode, HMM on)."""
+    jieba = jieba_with()
+    starts, ends = set(), set()
+    for _, start, end in jieba.tokenize(text):
+        starts.add(start)
+        ends.add(end)
+    return starts, ends
+
+
+def chinese_analyzer():
+    """A whoosh analyzer for Chinese: jieba's search-mode words, lowercased, stop words out, English
+    words stemmed. The same chain as ``jieba.analyse.ChineseAnalyzer``, built here because importing
+    ``jieba.analyse`` also loads its part-of-speech and TF-IDF tables (1.5 s a process) for nothing."""
+    from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter
+
+    return JiebaTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1) | StemFilter()
+
+
+STOP_WORDS = frozenset(
+    "a an and are as at be by can for from have if in is it may not of on or that the this to us we when "
+    "will with yet you your 的 了 和".split()
+)
+
+
+class JiebaTokenizer:
+    """whoosh tokenizer over ``jieba.tokenize(mode="search")``; picklable (the index schema keeps it)."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __or__(self, other):
+        from whoosh.analysis import CompositeAnalyzer
+
+        return CompositeAnalyzer(self, other)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, mode: str = "", **kwargs):
+        from whoosh.analysis import Token
+
+        jieba = jieba_with()
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, (word, start, end) in enumerate(jieba.tokenize(value, mode="search")):
+            if len(word) <= 1 and not re.match(f"[{CJK}]", word):
+                continue  # punctuation and spaces
+            token.text = word
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = word
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token

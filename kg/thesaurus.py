@@ -7,6 +7,8 @@ in the text given. Agency types are found by the longest label a unit name ends 
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,7 +17,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from .text import fold_width
+from .text import fold_width, token_bounds
 from .vocab import CONCEPT, SCHEMES, scheme_iri
 
 
@@ -60,6 +62,18 @@ def _label_key(label: str) -> str:
     return fold_width(label).strip().lower()
 
 
+_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def english_stems(text: str) -> list[tuple[str, int, int]]:
+    """Porter stems of the English words of ``text`` with their offsets: case, plurals and
+    inflections fold together (vehicles/vehicle, handling/handles), hyphens split words."""
+    from whoosh.lang.porter import stem
+
+    lowered = fold_width(text).lower()
+    return [(stem(m.group().removesuffix("'s")), m.start(), m.end()) for m in _EN_WORD.finditer(lowered)]
+
+
 class Thesaurus:
     def __init__(self, concepts: Iterable[Concept], graph: Graph):
         self.concepts: dict[str, Concept] = {c.iri: c for c in concepts}
@@ -72,6 +86,21 @@ class Thesaurus:
             for label in concept.labels_zh:
                 index[concept.scheme].setdefault(_label_key(label), concept)
         return index
+
+    @cached_property
+    def _en_index(self) -> dict[str, dict[tuple[str, ...], Concept]]:
+        index: dict[str, dict[tuple[str, ...], Concept]] = {s: {} for s in SCHEMES}
+        for concept in self.concepts.values():
+            for label in concept.labels_en:
+                key = tuple(stem for stem, _, _ in english_stems(label))
+                if key:
+                    index[concept.scheme].setdefault(key, concept)
+        return index
+
+    @cached_property
+    def zh_labels(self) -> set[str]:
+        """Every Chinese label, for jieba's dictionary."""
+        return {label for c in self.concepts.values() for label in c.labels_zh}
 
     @cached_property
     def _longest(self) -> dict[str, int]:
@@ -102,6 +131,27 @@ class Thesaurus:
                 i += 1
         return found
 
+    def find_words(self, text: str, scheme: str) -> list[Match]:
+        """Like ``find``, but a Chinese match must start and end where jieba's words do, and
+        English labels match word sequences after stemming. For questions, where a label found
+        inside another word ("提供水" → 供水) would be a false reading."""
+        starts, ends = token_bounds(fold_width(text))
+        found = [m for m in self.find(text, scheme) if m.start in starts and m.end in ends]
+        stems = english_stems(text)
+        labels = self._en_index[scheme]
+        longest = max((len(k) for k in labels), default=0)
+        i = 0
+        while i < len(stems):
+            for size in range(min(longest, len(stems) - i), 0, -1):
+                concept = labels.get(tuple(stem for stem, _, _ in stems[i : i + size]))
+                if concept is not None:
+                    found.append(Match(concept, stems[i][1], stems[i + size - 1][2]))
+                    i += size
+                    break
+            else:
+                i += 1
+        return sorted(found, key=lambda m: (m.start, -m.end))
+
     def agency_for(self, name: str) -> tuple[Concept, str] | None:
         """The agency type whose longest Chinese label ``name`` ends with, and that label."""
         folded = _label_key(name)
@@ -124,9 +174,31 @@ class Thesaurus:
             todo.extend(self.concepts[current].broader)
         return seen
 
+    def top(self, iri: str) -> str:
+        """The top concept above ``iri`` (the first, when several parents lead to several tops)."""
+        current = iri
+        while current in self.concepts and self.concepts[current].broader:
+            current = self.concepts[current].broader[0]
+        return current
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for concept in self.concepts.values():
+            for parent in concept.broader:
+                children.setdefault(parent, []).append(concept.iri)
+        return children
+
     def narrower_closure(self, iri: str) -> set[str]:
         """The concept and everything below it."""
-        return {c for c in self.concepts if iri in self.broader_closure(c)}
+        seen: set[str] = set()
+        todo = [iri]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(self._children.get(current, ()))
+        return seen
 
     def narrowed(self, issues: Iterable[str], objects: Iterable[str]) -> tuple[str, ...]:
         """Issues made specific by the objects beside them: 扬尘 + 施工现场 → construction dust.
@@ -179,9 +251,13 @@ def _concepts(graph: Graph) -> Iterator[Concept]:
         )
 
 
+def thesaurus_from_graph(graph: Graph) -> Thesaurus:
+    return Thesaurus(_concepts(graph), graph)
+
+
 def load_thesaurus(ontology_dir: Path) -> Thesaurus:
     graph = Graph()
     files = sorted((ontology_dir / "thesaurus").glob("*.ttl"))
     for path in files:
         graph.parse(path, format="turtle")
-    return Thesaurus(_concepts(graph), graph)
+    return thesaurus_from_graph(graph)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, jsonify
 
 from kg.config import Settings
-from kg.errors import KgError
+from kg.errors import BadRequest, KgError
 from kg.service import Service
 
 
@@ -27,7 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(KgError)
     def kg_error(exc: KgError):
-        return jsonify(error=str(exc)), 503
+        # Bad input is the caller's to fix (400); anything else means no usable data here (503).
+        return jsonify(error=str(exc)), 400 if isinstance(exc, BadRequest) else 503
 
     @app.after_request
     def security_headers(response):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
+
+from kg.errors import BadRequest
+from kg.search import FACETS
 
 bp = Blueprint("api", __name__)
 
@@ -20,3 +23,27 @@ def healthz():
 @bp.get("/api/units")
 def units():
     return jsonify(units=service().units())
+
+
+@bp.get("/api/ask")
+def ask():
+    return jsonify(service().ask(request.args.get("q", "")))
+
+
+@bp.get("/api/search")
+def search():
+    args = request.args
+    filters = {f: args[f] for f in FACETS if args.get(f)}
+    return jsonify(service().search(args.get("q", ""), filters, _int(args, "page", 1), _int(args, "per_page", 10)))
+
+
+@bp.get("/api/suggest")
+def suggest():
+    return jsonify(suggestions=service().suggest(request.args.get("q", ""), _int(request.args, "limit", 10)))
+
+
+def _int(args, name: str, default: int) -> int:
+    try:
+        return int(args.get(name, default))
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number") from None

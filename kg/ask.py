@@ -1,0 +1,295 @@
+"""Questions → concepts → one parameterised SPARQL query → ranked units with evidence.
+
+``understand`` strips the "who handles / 归谁管" cues and links the rest to thesaurus concepts
+(Chinese on jieba word boundaries, English after stemming). ``answer`` expands each concept to its
+narrower ones, finds the non-boilerplate duties on any of them with a query whose only variable
+parts are concept IRIs in a VALUES block, and ranks units: a duty that meets every part of the
+question beats one that meets a part (parts weighted by how rare they are in the plan), a lead
+beats a joint partner beats a supporter. With no concept, keyword search may answer, but only
+duties containing every content word of the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .search import Searcher
+from .text import CJK, fold_width
+from .thesaurus import Concept, Match, Thesaurus
+from .vocab import PREFIXES
+
+TOPIC_SCHEMES = ("object", "issue")
+ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
+KEEP_RATIO = 0.6  # a unit is an answer when its score reaches this share of the best unit's
+
+# Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
+EN_CUES = re.compile(
+    r"\b(?:who|whom|which|what|whose)\b(?:\s+(?:is|are|was|should|do|does|can|will|would|i|we|one|be|the|"
+    r"department|departments|unit|units|agency|agencies|bureau|bureaus|office|authority|authorities|body|"
+    r"bodies|organi[sz]ation|organi[sz]ations|government|in|of|for|to|about|regarding|on|with|charge|"
+    r"responsible|accountable|tasked|handles?|handling|deals?|dealing|takes?|care|looks?|after|manages?|"
+    r"oversees?|oversight|call|contact|ask|report|complain|talk|leads?|has|have|duty|job|role|"
+    r"responsibility|responsibilities))*\b",
+    re.IGNORECASE,
+)
+EN_FILLER = re.compile(
+    r"\b(?:please|tell me|i want to know|in the plan|in liaocheng|liaocheng|city|municipal|the|a|an|"
+    r"is|are|of|for|about|with|and|or|to|in|on|at|by|during)\b|[?!.,;:]",
+    re.IGNORECASE,
+)
+ZH_CUES = re.compile(
+    r"(?:请问|我想知道|想问一下|想问|是|由|归|找|问|向|打给|联系|反映|投诉|举报)?"
+    r"(?:哪个|哪些|哪一个|什么|哪家|啥)?(?:部门|单位|机关|机构|政府部门)?"
+    r"(?:谁|哪个部门|哪个单位|哪些部门|哪些单位|什么部门|什么单位)"
+    r"(?:来|去|在|主要|具体|应该|应当|该)?(?:负责|管理|管|主管|处理|牵头|承担|分管|监管|抓|问)?(?:的)?"
+    r"|(?:归|由)(?:谁|哪个部门|哪个单位)(?:管|负责)?|(?:谁|哪个部门|哪个单位)(?:负责|管)"
+    r"|(?:出了问题|有问题)(?:找|打给|联系)?|[？?！!。，,、]|(?:呢|吗|啊|呀)$"
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing the question is about: the concepts linked at one place in the question."""
+
+    text: str
+    concepts: tuple[Concept, ...]
+    expanded: frozenset[str]
+
+    @property
+    def topic(self) -> bool:
+        return any(c.scheme in TOPIC_SCHEMES for c in self.concepts)
+
+
+@dataclass
+class Understanding:
+    question: str
+    language: str
+    content: str  # the question without its cue words
+    parts: list[Part] = field(default_factory=list)
+
+
+def _strip_cues(question: str) -> tuple[str, str]:
+    folded = fold_width(question).strip()
+    if re.search(f"[{CJK}]", folded):
+        return "zh", ZH_CUES.sub(" ", folded).strip()
+    content = EN_FILLER.sub(" ", EN_CUES.sub(" ", folded))
+    return "en", re.sub(r"\s+", " ", content).strip()
+
+
+def understand(question: str, thesaurus: Thesaurus) -> Understanding:
+    language, content = _strip_cues(question)
+    matches: list[Match] = []
+    for scheme in ("object", "issue", "action"):
+        matches.extend(thesaurus.find_words(content, scheme))
+    by_span: dict[tuple[int, int], list[Concept]] = {}
+    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
+        inside = next((s for s in by_span if s[0] <= m.start and m.end <= s[1] and s != (m.start, m.end)), None)
+        if inside is not None and m.concept.scheme in {c.scheme for c in by_span[inside]}:
+            continue  # a shorter label of the same kind inside a longer one: the longer one is meant
+        by_span.setdefault((m.start, m.end), []).append(m.concept)
+    parts = []
+    for (start, end), concepts in sorted(by_span.items()):
+        expanded = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
+        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded))
+    return Understanding(question, language, content, parts)
+
+
+def _iri(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
+DUTY_QUERY = """SELECT ?duty ?concept ?unit ?unit_zh ?unit_en ?role ?text ?start ?plan WHERE {{
+  VALUES ?concept {{ {concepts} }}
+  {{ ?duty dg:object ?concept }} UNION {{ ?duty dg:issue ?concept }} UNION {{ ?duty dg:action ?concept }}
+  FILTER NOT EXISTS {{ ?duty a dg:BoilerplateDuty }}
+  ?duty dg:assignedTo ?unit ; dg:role ?role ; dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
+  ?unit skos:prefLabel ?unit_zh, ?unit_en .
+  FILTER(LANG(?unit_zh) = "zh" && LANG(?unit_en) = "en")
+}}"""
+KEYWORD_QUERY = """SELECT ?duty ?unit ?unit_zh ?unit_en ?role ?text ?start ?plan WHERE {{
+  VALUES ?duty {{ {duties} }}
+  ?duty dg:assignedTo ?unit ; dg:role ?role ; dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
+  ?unit skos:prefLabel ?unit_zh, ?unit_en .
+  FILTER(LANG(?unit_zh) = "zh" && LANG(?unit_en) = "en")
+}}"""
+COUNT_QUERY = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a dg:Duty FILTER NOT EXISTS { ?d a dg:BoilerplateDuty } }"
+
+
+def runnable(query: str) -> str:
+    """The query as shown to people: with the PREFIX lines it was run with, so it runs anywhere."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if f"{p}:" in query) + query
+
+
+def _select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    solutions = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in solutions]
+
+
+def _role(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1]
+
+
+class Asker:
+    def __init__(self, store: ox.Store, thesaurus: Thesaurus, searcher: Searcher | None):
+        self.store = store
+        self.thesaurus = thesaurus
+        self.searcher = searcher
+        self._total: int | None = None
+
+    @property
+    def total_duties(self) -> int:
+        if self._total is None:
+            self._total = int(_select(self.store, COUNT_QUERY)[0]["n"] or 0)
+        return self._total
+
+    def ask(self, question: str) -> dict:
+        understood = understand(question, self.thesaurus)
+        if understood.parts:
+            return self._by_concepts(understood)
+        return self._by_keywords(understood)
+
+    # ------------------------------------------------------------------ concepts
+
+    def _by_concepts(self, u: Understanding) -> dict:
+        concepts = sorted(set().union(*(p.expanded for p in u.parts)))
+        query = DUTY_QUERY.format(concepts=" ".join(_iri(c) for c in concepts))
+        rows = _select(self.store, query)
+        duties: dict[str, dict] = {}
+        for row in rows:
+            duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": {}})
+            duty["concepts"].add(row["concept"])
+            duty["units"][row["unit"]] = (row["unit_zh"], row["unit_en"])
+        df = [sum(1 for d in duties.values() if d["concepts"] & p.expanded) for p in u.parts]
+        response = self._response(u, query, "concepts")
+        missing = [p for p, n in zip(u.parts, df) if n == 0 and (p.topic or not any(q.topic for q in u.parts))]
+        if missing:
+            names = "、".join(p.concepts[0].pref_zh for p in missing)
+            english = ", ".join(p.concepts[0].pref_en for p in missing)
+            response["understood"] = f"No duty in the plan concerns {english} ({names})."
+            return response
+        n = max(self.total_duties, 1)
+        weights = [math.log(1 + n / d) if d else 0.0 for d in df]
+        total = sum(weights) or 1.0
+        topics = [i for i, p in enumerate(u.parts) if p.topic]
+        scored = []
+        for duty in duties.values():
+            met = [i for i, p in enumerate(u.parts) if duty["concepts"] & p.expanded]
+            if topics and not set(met) & set(topics):
+                continue  # an action alone does not answer a question about a thing
+            scored.append((sum(weights[i] for i in met) / total, duty))
+        response["answers"] = self._rank(scored, u)
+        return response
+
+    # ------------------------------------------------------------------ keywords
+
+    def _by_keywords(self, u: Understanding) -> dict:
+        response = self._response(u, "", "none")
+        words = [w for w in re.split(r"\s+", u.content) if len(w) >= 2]
+        if not words or self.searcher is None:
+            response["understood"] = "No concept of the plan's vocabulary was recognised in the question."
+            return response
+        hits = self.searcher.duty_matches(" ".join(words))
+        if not hits or len(hits) > max(3, self.total_duties // 4):
+            # Nothing, or so much that the words do not pick anything out: no confident answer.
+            response["understood"] = "No concept recognised, and no duty contains every word of the question."
+            return response
+        query = KEYWORD_QUERY.format(duties=" ".join(_iri(iri) for iri, _ in hits))
+        rows = _select(self.store, query)
+        best = max(score for _, score in hits)
+        strength = {iri: score / best for iri, score in hits}
+        duties: dict[str, dict] = {}
+        for row in rows:
+            duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": {}})
+            duty["units"][row["unit"]] = (row["unit_zh"], row["unit_en"])
+        response.update(method="keywords", sparql=runnable(query))
+        response["answers"] = self._rank([(0.5 * strength[d], duty) for d, duty in duties.items()], u, words)
+        return response
+
+    # ------------------------------------------------------------------ shared
+
+    def _response(self, u: Understanding, query: str, method: str) -> dict:
+        return {
+            "question": u.question,
+            "language": u.language,
+            "understood": "",
+            "concepts": [
+                {
+                    "iri": c.iri,
+                    "scheme": c.scheme,
+                    "label_zh": c.pref_zh,
+                    "label_en": c.pref_en,
+                    "matched": p.text,
+                    "narrower": len(p.expanded) - 1,
+                }
+                for p in u.parts
+                for c in p.concepts
+            ],
+            "answers": [],
+            "method": method,
+            "sparql": runnable(query) if query else "",
+        }
+
+    def _rank(self, scored: list[tuple[float, dict]], u: Understanding, words: list[str] | None = None) -> list[dict]:
+        units: dict[str, dict] = {}
+        for score, duty in scored:
+            role = _role(duty["role"])
+            value = score * ROLE_WEIGHT.get(role, 0.7)
+            for unit, (zh, en) in duty["units"].items():
+                entry = units.setdefault(unit, {"unit": unit, "label_zh": zh, "label_en": en, "score": 0.0,
+                                                "role": role, "evidence": []})
+                if value > entry["score"]:
+                    entry["score"], entry["role"] = value, role
+                entry["evidence"].append((value, duty))
+        if not units:
+            return []
+        for entry in units.values():  # more matching duties: a little more responsible, up to 10 %
+            entry["score"] *= 0.9 + 0.1 * min(len(entry["evidence"]), 3) / 3
+        best = max(e["score"] for e in units.values())
+        kept = [e for e in units.values() if e["score"] >= KEEP_RATIO * best]
+        kept.sort(key=lambda e: (-e["score"], e["label_zh"]))
+        relevant = self._relevant(u)
+        for entry in kept:
+            entry["score"] = round(entry["score"], 3)
+            entry["evidence"] = [
+                {
+                    "duty": duty["duty"],
+                    "text": duty["text"],
+                    "role": _role(duty["role"]),
+                    "plan": duty["plan"],
+                    "start": int(duty["start"]),
+                    "highlight": self._highlight(duty["text"], relevant, words),
+                }
+                for _, duty in sorted(entry["evidence"], key=lambda e: (-e[0], e[1]["duty"]))
+            ]
+        return kept
+
+    def _relevant(self, u: Understanding) -> set[str]:
+        relevant: set[str] = set()
+        for part in u.parts:
+            for iri in part.expanded:
+                relevant |= self.thesaurus.broader_closure(iri)
+        return relevant
+
+    def _highlight(self, text: str, relevant: set[str], words: list[str] | None) -> list[list[int]]:
+        spans: list[tuple[int, int]] = []
+        if words:
+            folded = fold_width(text).lower()
+            for word in words:
+                spans += [(m.start(), m.end()) for m in re.finditer(re.escape(fold_width(word).lower()), folded)]
+        else:
+            for scheme in ("object", "issue", "action"):
+                spans += [m.text_span for m in self.thesaurus.find(text, scheme) if m.concept.iri in relevant]
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return merged

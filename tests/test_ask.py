@@ -1,0 +1,129 @@
+"""Questions in English and Chinese → units, roles, evidence; honest empty answers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.ask import understand
+from kg.cli import main
+from kg.errors import BadRequest
+
+DUST = {"市住房城乡建设局", "市城管局", "市交通运输局"}
+
+
+def units(answer) -> set[str]:
+    return {a["label_zh"] for a in answer["answers"]}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who handles construction dust?",
+        "Who is in charge of construction-site dust?",
+        "工地扬尘归谁管？",
+        "工地扬尘找谁",
+        "施工扬尘哪个部门负责",
+    ],
+)
+def test_construction_dust(service, question):
+    answer = service.ask(question)
+    assert units(answer) == DUST
+    for unit in answer["answers"]:
+        evidence = unit["evidence"][0]
+        assert evidence["highlight"], evidence
+        marked = "|".join(evidence["text"][a:b] for a, b in evidence["highlight"])
+        assert any(word in marked for word in ("扬尘", "工地", "施工")), marked
+
+
+def test_answer_follows_the_contract(service):
+    answer = service.ask("who handles construction dust?")
+    assert set(answer) >= {"question", "concepts", "answers", "sparql"}
+    unit = answer["answers"][0]
+    assert set(unit) >= {"unit", "label_zh", "label_en", "role", "score", "evidence"}
+    assert set(unit["evidence"][0]) >= {"duty", "text", "highlight"}
+    assert unit["role"] in {"lead", "joint", "support"}
+    assert answer["sparql"].startswith("PREFIX")
+
+
+def test_the_shown_sparql_runs_and_agrees(service):
+    answer = service.ask("谁管渣土车")
+    rows = json.loads(service.sparql(answer["sparql"])[0])["results"]["bindings"]
+    assert {r["unit_zh"]["value"] for r in rows} == units(answer) == {"市公安局"}
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("who deals with dump trucks?", {"市公安局"}),  # a synonym of 渣土车
+        ("Which department is responsible for refined oil?", {"市商务局", "市市场监管局"}),
+        ("who controls high-emission vehicles?", {"市公安局", "市生态环境局"}),
+        ("哪个部门负责成品油质量", {"市市场监管局"}),
+    ],
+)
+def test_synonyms_and_paraphrases(service, question, expected):
+    assert units(service.ask(question)) == expected
+
+
+def test_broader_terms_expand(service):
+    answer = service.ask("who deals with vehicles?")
+    assert {"市公安局", "市交通运输局"} <= units(answer)
+    assert answer["concepts"][0]["narrower"] >= 5
+
+
+def test_roles_rank_lead_above_support(service):
+    answer = service.ask("who handles high-emission vehicles?")
+    roles = {a["label_zh"]: a["role"] for a in answer["answers"]}
+    assert roles == {"市公安局": "lead", "市生态环境局": "support"}
+    assert answer["answers"][0]["label_zh"] == "市公安局"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who handles earthquake rescue?", "who handles noise?", "地震救援找谁", "谁负责防汛", "what is the weather like"],
+)
+def test_out_of_scope_has_no_answer(service, question):
+    answer = service.ask(question)
+    assert answer["answers"] == []
+    assert answer["understood"]
+
+
+def test_boilerplate_does_not_answer(service):
+    answer = service.ask("who completes other tasks assigned by the command?")
+    assert answer["answers"] == []
+
+
+def test_injection_text_is_just_text(service):
+    answer = service.ask('") || CONTAINS(?label, "')
+    assert answer["answers"] == []
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 100_000])
+def test_absurd_questions_are_refused(service, question):
+    with pytest.raises(BadRequest):
+        service.ask(question)
+
+
+def test_understand_strips_cues(thesaurus):
+    u = understand("Who is responsible for schools?", thesaurus)
+    assert [c.key for p in u.parts for c in p.concepts] == ["school"]
+    u = understand("学校的事归谁管", thesaurus)
+    assert [c.key for p in u.parts for c in p.concepts] == ["school"]
+
+
+def test_cli_ask_json(runner, built):
+    result = runner.invoke(main, ["--home", str(built.home), "ask", "工地扬尘找谁", "--json"])
+    assert result.exit_code == 0, result.output
+    assert units(json.loads(result.output)) == DUST
+
+
+def test_cli_ask_text(runner, built):
+    result = runner.invoke(main, ["--home", str(built.home), "ask", "who handles construction dust?"])
+    assert "市住房城乡建设局" in result.output and "understood: 施工扬尘" in result.output
+
+
+def test_api_ask(client):
+    body = client.get("/api/ask", query_string={"q": "who handles construction dust?"}).get_json()
+    assert units(body) == DUST
+    assert client.get("/api/ask").status_code == 400

@@ -1,0 +1,98 @@
+"""Keyword search: index built with the graph, highlights, facets, paging, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import BadRequest
+from kg.pipeline import build
+from kg.service import Service
+from kg.store import DataHome
+
+
+def test_chinese_words_find_duties(service):
+    results = service.search("扬尘", {"kind": "duty"})
+    assert results["total"] == 4
+    assert all("<mark" in h["snippet"] and "扬尘" in h["text"] for h in results["hits"])
+
+
+def test_english_words_find_concepts_and_units(service):
+    results = service.search("public security")
+    kinds = {h["kind"] for h in results["hits"]}
+    assert "unit" in kinds
+    assert any(h["title_zh"] == "市公安局" for h in results["hits"])
+
+
+def test_facets_count_and_filter(service):
+    results = service.search("重污染天气")
+    assert results["facets"]["kind"]["duty"] >= 10
+    police = next(u for u in service.units() if u["label_zh"] == "市公安局")["iri"]
+    filtered = service.search("重污染天气", {"unit": police, "kind": "duty"})
+    assert 0 < filtered["total"] < results["facets"]["kind"]["duty"]
+    assert all(police in h["unit"] for h in filtered["hits"])
+
+
+def test_paging(service):
+    first = service.search("工作", per_page=3)
+    second = service.search("工作", page=2, per_page=3)
+    assert first["pages"] >= 2 and len(first["hits"]) == 3
+    assert {h["iri"] for h in first["hits"]}.isdisjoint({h["iri"] for h in second["hits"]})
+
+
+def test_snippets_escape_document_text(service):
+    for hit in service.search("市").get("hits", []):
+        assert "<script" not in hit["snippet"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "x" * 100_000, "(" * 1000 + "扬尘" + ")" * 1000, "AND OR NOT", '"unclosed', "title_zh:", "*"],
+)
+def test_absurd_input_is_a_clear_error_or_an_answer(service, text):
+    try:
+        results = service.search(text)
+    except BadRequest as exc:
+        assert str(exc)
+    else:
+        assert results["total"] >= 0
+
+
+@pytest.mark.parametrize("text", ["x" * 100_000, "(" * 1000 + "a" + ")" * 1000])
+def test_api_answers_400_for_absurd_input(client, text):
+    response = client.get("/api/search", query_string={"q": text})
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+
+
+def test_api_search_and_suggest(client):
+    body = client.get("/api/search", query_string={"q": "渣土车", "per_page": 5}).get_json()
+    assert body["total"] >= 1 and body["per_page"] == 5
+    suggestions = client.get("/api/suggest", query_string={"q": "dump"}).get_json()["suggestions"]
+    assert {"label": "dump truck", "preferred": "muck truck"}.items() <= suggestions[0].items()
+    assert suggestions[0]["synonym"] is True
+
+
+def test_suggest_chinese(service):
+    labels = [s["label"] for s in service.suggest("渣土")]
+    assert "渣土车" in labels
+
+
+def test_index_is_swapped_with_the_graph(home, tmp_path):
+    build(home)
+    first = DataHome(home.home).current()
+    other = tmp_path / "other_plan.txt"
+    other.write_text("某市应急指挥部成员单位及职责\n1\t市公安局\t负责道路交通管制。\n", encoding="utf-8")
+    build(home, [other])
+    current = DataHome(home.home).current()
+    assert current != first and (current.path / "index").is_dir()
+    assert Service(home).search("扬尘", {"kind": "duty"})["total"] == 0
+    assert Service(home).search("交通管制", {"kind": "duty"})["total"] == 1
+
+
+def test_match_function_inside_sparql(service):
+    query = """SELECT ?text WHERE { ?d a dg:Duty ; dg:text ?text .
+               FILTER(<https://w3id.org/dutygraph/fn#match>(?text, "扬尘")) }"""
+    import json
+
+    rows = json.loads(service.sparql(query)[0])["results"]["bindings"]
+    assert len(rows) == 4
