@@ -1,7 +1,8 @@
 """Settings: where the data home is, which IRIs to mint, where the bundled plans and ontology live.
 
-Every setting can come from the environment with the prefix ``KG_`` (``KG_HOME``, ``KG_BASE_IRI``);
-an explicit argument wins over the environment.
+Every setting can come from the environment with the prefix ``KG_`` (``KG_HOME``, ``KG_BASE_IRI``,
+``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``, ``KG_QUERY_WORKERS``, ``KG_UPDATE_TOKEN``); an explicit
+argument wins over the environment.
 """
 
 from __future__ import annotations
@@ -10,8 +11,26 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import KgError
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_IRI = "https://w3id.org/dutygraph/id/"
+DEFAULT_QUERY_TIMEOUT = 10.0
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_QUERY_WORKERS = 2
+
+
+def _env_number(name: str, default: float, kind: type = float) -> float:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise KgError(f"{name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise KgError(f"{name} must be positive, not {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -21,6 +40,13 @@ class Settings:
     plans_dir: Path = ROOT / "data" / "plans"
     ontology_dir: Path = ROOT / "ontology"
     gold_dir: Path = ROOT / "tests" / "gold"
+    # SPARQL endpoint limits: seconds before a query's worker process is killed (503), rows or
+    # triples before a result is cut short, how many worker processes run queries side by side.
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
+    query_workers: int = DEFAULT_QUERY_WORKERS
+    # Writes (SPARQL Update, Graph Store Protocol) are refused unless a token is configured.
+    update_token: str | None = None
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None, **overrides: object) -> "Settings":
@@ -29,4 +55,8 @@ class Settings:
         base = str(overrides.pop("base_iri", None) or env.get("KG_BASE_IRI") or DEFAULT_BASE_IRI)
         if not base.endswith(("/", "#")):
             base += "/"
+        overrides.setdefault("query_timeout", _env_number("KG_QUERY_TIMEOUT", DEFAULT_QUERY_TIMEOUT))
+        overrides.setdefault("max_rows", _env_number("KG_MAX_ROWS", DEFAULT_MAX_ROWS, int))
+        overrides.setdefault("query_workers", _env_number("KG_QUERY_WORKERS", DEFAULT_QUERY_WORKERS, int))
+        overrides.setdefault("update_token", env.get("KG_UPDATE_TOKEN") or None)
         return cls(home=chosen.absolute(), base_iri=base, **overrides)  # type: ignore[arg-type]
