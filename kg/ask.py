@@ -25,6 +25,8 @@ from .vocab import PREFIXES
 TOPIC_SCHEMES = ("object", "issue")
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
 KEEP_RATIO = 0.6  # a unit is an answer when its score reaches this share of the best unit's
+RELATED_CREDIT = 0.7  # 渣土运输核准 answers a question about 渣土车, but less than 渣土车 itself
+MIN_SCORE = 0.45  # and covers about half of what the question asks, whatever the others do
 
 # Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
 EN_CUES = re.compile(
@@ -57,7 +59,14 @@ class Part:
 
     text: str
     concepts: tuple[Concept, ...]
-    expanded: frozenset[str]
+    expanded: frozenset[str]  # the concepts, everything narrower, and things related to those
+    direct: frozenset[str] = frozenset()  # the concepts and everything narrower
+
+    def credit(self, concepts: set[str]) -> float:
+        """How fully a duty with ``concepts`` meets this part: a related thing counts for less."""
+        if concepts & self.direct:
+            return 1.0
+        return RELATED_CREDIT if concepts & self.expanded else 0.0
 
     @property
     def topic(self) -> bool:
@@ -87,14 +96,14 @@ def understand(question: str, thesaurus: Thesaurus) -> Understanding:
         matches.extend(thesaurus.find_words(content, scheme))
     by_span: dict[tuple[int, int], list[Concept]] = {}
     for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
-        inside = next((s for s in by_span if s[0] <= m.start and m.end <= s[1] and s != (m.start, m.end)), None)
-        if inside is not None and m.concept.scheme in {c.scheme for c in by_span[inside]}:
-            continue  # a shorter label of the same kind inside a longer one: the longer one is meant
+        if any(s[0] <= m.start and m.end <= s[1] and s != (m.start, m.end) for s in by_span):
+            continue  # a shorter label inside a longer one ("alert" in "smog alert"): the longer is meant
         by_span.setdefault((m.start, m.end), []).append(m.concept)
     parts = []
     for (start, end), concepts in sorted(by_span.items()):
-        expanded = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
-        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded))
+        expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in concepts))
+        direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
+        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded, direct))
     return Understanding(question, language, content, parts)
 
 
@@ -118,6 +127,7 @@ KEYWORD_QUERY = """SELECT ?duty ?unit ?unit_zh ?unit_en ?role ?text ?start ?plan
   ?unit skos:prefLabel ?unit_zh, ?unit_en .
   FILTER(LANG(?unit_zh) = "zh" && LANG(?unit_en) = "en")
 }}"""
+CONTEXT_QUERY = """SELECT DISTINCT ?title WHERE { ?plan dg:hasCommand ?c . ?c skos:prefLabel ?title FILTER(LANG(?title) = "zh") }"""
 COUNT_QUERY = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a dg:Duty FILTER NOT EXISTS { ?d a dg:BoilerplateDuty } }"
 
 
@@ -142,6 +152,7 @@ class Asker:
         self.thesaurus = thesaurus
         self.searcher = searcher
         self._total: int | None = None
+        self._context: set[str] | None = None
 
     @property
     def total_duties(self) -> int:
@@ -157,6 +168,16 @@ class Asker:
 
     # ------------------------------------------------------------------ concepts
 
+    @property
+    def context(self) -> set[str]:
+        """Issues a plan is about as a whole (重污染天气 for a heavy-pollution plan), and what is
+        above them: "during a smog alert" sets the scene of a question, it does not pick a unit."""
+        if self._context is None:
+            titles = [row["title"] for row in _select(self.store, CONTEXT_QUERY)]
+            issues = {m.concept.iri for t in titles for m in self.thesaurus.find(t, "issue")}
+            self._context = set().union(set(), *(self.thesaurus.broader_closure(i) for i in issues))
+        return self._context
+
     def _by_concepts(self, u: Understanding) -> dict:
         concepts = sorted(set().union(*(p.expanded for p in u.parts)))
         query = DUTY_QUERY.format(concepts=" ".join(_iri(c) for c in concepts))
@@ -166,25 +187,47 @@ class Asker:
             duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": {}})
             duty["concepts"].add(row["concept"])
             duty["units"][row["unit"]] = (row["unit_zh"], row["unit_en"])
-        df = [sum(1 for d in duties.values() if d["concepts"] & p.expanded) for p in u.parts]
         response = self._response(u, query, "concepts")
-        missing = [p for p, n in zip(u.parts, df) if n == 0 and (p.topic or not any(q.topic for q in u.parts))]
+        parts = [p for p in u.parts if not (p.topic and all(c.iri in self.context for c in p.concepts))]
+        if not parts:
+            parts = list(u.parts)  # the scene is all there is: it is the question
+        df = {p: sum(1 for d in duties.values() if d["concepts"] & p.expanded) for p in parts}
+        # A thing the plan never mentions means the plan does not answer; an unmentioned action
+        # ("enrolment" of schools) only weighs against the units that have the thing.
+        missing = [p for p in parts if df[p] == 0 and (p.topic or len(parts) == 1)]
         if missing:
             names = "、".join(p.concepts[0].pref_zh for p in missing)
             english = ", ".join(p.concepts[0].pref_en for p in missing)
             response["understood"] = f"No duty in the plan concerns {english} ({names})."
             return response
         n = max(self.total_duties, 1)
-        weights = [math.log(1 + n / d) if d else 0.0 for d in df]
-        total = sum(weights) or 1.0
-        topics = [i for i, p in enumerate(u.parts) if p.topic]
+        # Things of one kind are alternatives ("oil and coal": either answers); each action is a
+        # requirement of its own ("inspect and report": both are asked).
+        slots: dict[str, list[Part]] = {}
+        for i, part in enumerate(parts):
+            scheme = part.concepts[0].scheme
+            slots.setdefault(scheme if scheme in TOPIC_SCHEMES else f"{scheme}{i}", []).append(part)
+        weight = {p: math.log(1 + n / (df[p] + 0.5)) for p in parts}
+
+        def slot_df(ps: list[Part]) -> int:
+            return sum(1 for d in duties.values() if any(d["concepts"] & p.expanded for p in ps))
+
+        slot_weight = {s: math.log(1 + n / (slot_df(ps) + 0.5)) for s, ps in slots.items()}
+        total = sum(slot_weight.values()) or 1.0
+        topic_slots = [s for s in slots if s in TOPIC_SCHEMES]
         scored = []
         for duty in duties.values():
-            met = [i for i, p in enumerate(u.parts) if duty["concepts"] & p.expanded]
-            if topics and not set(met) & set(topics):
+            met = {}
+            for slot, ps in slots.items():
+                best = max((weight[p] * p.credit(duty["concepts"]) for p in ps), default=0.0)
+                if best:
+                    met[slot] = best / max(weight[p] for p in ps)
+            if topic_slots and not set(met) & set(topic_slots):
                 continue  # an action alone does not answer a question about a thing
-            scored.append((sum(weights[i] for i in met) / total, duty))
+            scored.append((sum(slot_weight[s] * v for s, v in met.items()) / total, duty))
         response["answers"] = self._rank(scored, u)
+        if not response["answers"]:
+            response["understood"] = "No duty in the plan covers enough of the question."
         return response
 
     # ------------------------------------------------------------------ keywords
@@ -209,7 +252,7 @@ class Asker:
             duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": {}})
             duty["units"][row["unit"]] = (row["unit_zh"], row["unit_en"])
         response.update(method="keywords", sparql=runnable(query))
-        response["answers"] = self._rank([(0.5 * strength[d], duty) for d, duty in duties.items()], u, words)
+        response["answers"] = self._rank([(0.6 * strength[d], duty) for d, duty in duties.items()], u, words)
         return response
 
     # ------------------------------------------------------------------ shared
@@ -252,7 +295,7 @@ class Asker:
         for entry in units.values():  # more matching duties: a little more responsible, up to 10 %
             entry["score"] *= 0.9 + 0.1 * min(len(entry["evidence"]), 3) / 3
         best = max(e["score"] for e in units.values())
-        kept = [e for e in units.values() if e["score"] >= KEEP_RATIO * best]
+        kept = [e for e in units.values() if e["score"] >= max(MIN_SCORE, KEEP_RATIO * best)]
         kept.sort(key=lambda e: (-e["score"], e["label_zh"]))
         relevant = self._relevant(u)
         for entry in kept:

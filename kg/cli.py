@@ -203,10 +203,10 @@ def evaluate() -> None:
 @click.pass_context
 def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool) -> None:
     """Precision, recall and F1 per field of extraction against the gold annotation."""
-    from .evaluate import format_scores, score_extraction
+    from .evaluate import extraction_golds, format_scores, score_extraction
 
     settings = _settings(ctx)
-    golds = [gold] if gold else sorted(settings.gold_dir.glob("*.json"))
+    golds = [gold] if gold else extraction_golds(settings)
     if not golds:
         raise KgError(f"no gold files in {settings.gold_dir}")
     scores = score_extraction(settings, golds)

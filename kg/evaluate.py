@@ -142,6 +142,11 @@ def score_plan(gold: dict, extracted: ExtractedPlan, errors: list[str] | None = 
     return counts
 
 
+def extraction_golds(settings: Settings) -> list[Path]:
+    """The extraction gold files: every tests/gold/*.json that annotates records (not questions)."""
+    return [p for p in sorted(settings.gold_dir.glob("*.json")) if '"records"' in p.read_text(encoding="utf-8")]
+
+
 def score_extraction(settings: Settings, gold_paths: Iterable[Path]) -> dict:
     counts: Counter = Counter()
     files: list[str] = []

@@ -76,10 +76,11 @@ def jieba_with(words: Iterable[str] = ()):
 
 
 def token_bounds(text: str) -> tuple[set[int], set[int]]:
-    """Start and end offsets of jieba's tokens in ``text`` (default mode, HMM on)."""
+    """Start and end offsets of jieba's words in ``text``, the words inside longer words included
+    (search mode: 尘土飞扬 also gives 尘土), so a label may sit inside an idiom but not across words."""
     jieba = jieba_with()
     starts, ends = set(), set()
-    for _, start, end in jieba.tokenize(text):
+    for _, start, end in jieba.tokenize(text, mode="search"):
         starts.add(start)
         ends.add(end)
     return starts, ends

@@ -71,7 +71,20 @@ def english_stems(text: str) -> list[tuple[str, int, int]]:
     from whoosh.lang.porter import stem
 
     lowered = fold_width(text).lower()
-    return [(stem(m.group().removesuffix("'s")), m.start(), m.end()) for m in _EN_WORD.finditer(lowered)]
+    return [
+        (stem(_LEMMAS.get(word, word)), m.start(), m.end())
+        for m in _EN_WORD.finditer(lowered)
+        for word in [m.group().removesuffix("'s")]
+    ]
+
+
+# Irregular forms the Porter stemmer does not bring together with their base form.
+_LEMMAS = {
+    "buses": "bus", "children": "child", "people": "person", "women": "woman", "men": "man",
+    "swept": "sweep", "kept": "keep", "held": "hold", "led": "lead", "taken": "take", "took": "take",
+    "made": "make", "done": "do", "did": "do", "gave": "give", "given": "give", "sold": "sell",
+    "stopped": "stop", "cut": "cut", "shut": "shut", "built": "build", "bought": "buy",
+}
 
 
 class Thesaurus:
@@ -199,6 +212,23 @@ class Thesaurus:
                 seen.add(current)
                 todo.extend(self._children.get(current, ()))
         return seen
+
+    @cached_property
+    def _related(self) -> dict[str, set[str]]:
+        """skos:related within one scheme, both ways (the files state each link once)."""
+        related: dict[str, set[str]] = {}
+        for concept in self.concepts.values():
+            for other in concept.related:
+                if other in self.concepts and self.concepts[other].scheme == concept.scheme:
+                    related.setdefault(concept.iri, set()).add(other)
+                    related.setdefault(other, set()).add(concept.iri)
+        return related
+
+    def expand(self, iri: str) -> set[str]:
+        """What a question about ``iri`` is also about: everything narrower, and the things of the
+        same kind related to those (渣土车 → 渣土运输核准; 学生 → 学校)."""
+        narrower = self.narrower_closure(iri)
+        return narrower.union(*(self._related.get(c, set()) for c in narrower))
 
     def narrowed(self, issues: Iterable[str], objects: Iterable[str]) -> tuple[str, ...]:
         """Issues made specific by the objects beside them: 扬尘 + 施工现场 → construction dust.
