@@ -163,6 +163,28 @@ def sparql(ctx: click.Context, query: str, fmt: str, output: str | None) -> None
 
 
 @main.command()
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["duplication", "overlap", "fragmentation", "gap"]),
+              help="Only findings of this kind (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print findings, unit × unit matrix, collaboration and centrality as JSON.")
+@click.pass_context
+def overlaps(ctx: click.Context, kinds: tuple[str, ...], as_json: bool) -> None:
+    """Shared duties between units (duplication, overlap, fragmentation, gaps), with their clauses."""
+    result = _service(ctx).overlaps(list(kinds) or None)
+    if as_json:
+        _echo_json(result)
+        return
+    counts = ", ".join(f"{n} {k}" for k, n in result["counts"].items())
+    click.echo(f"findings: {counts}")
+    for f in result["findings"]:
+        target = f"{f['target']['label_zh']} ({f['target']['label_en']})" if f["target"] else "—"
+        actions = "、".join(a["label_zh"] for a in f["actions"])
+        units = "、".join(u["label_zh"] for u in f["units"])
+        click.echo(f"[{f['kind']}] {target}{' · ' + actions if actions else ''}{' · ' + f['note'] if f['note'] else ''}: {units}")
+        for evidence in f["evidence"][:6]:
+            click.echo(f"    {evidence['text']}")
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the violations as JSON.")
 @click.pass_context
 def validate(ctx: click.Context, as_json: bool) -> None:
@@ -182,12 +204,20 @@ def validate(ctx: click.Context, as_json: bool) -> None:
 
 @main.command()
 @click.option("--format", "fmt", default="ttl", show_default=True,
-              type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]), help="Serialisation.")
+              type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv"]), help="Serialisation.")
+@click.option("--graph", "which", default="bipartite", show_default=True,
+              type=click.Choice(["bipartite", "projection", "collaboration"]),
+              help="For graphml/gexf: units–targets, unit–unit overlap, or collaboration.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of standard output.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Dump the whole graph (nq, trig and jsonld keep the named graphs)."""
-    _write(_service(ctx).export(fmt), output)
+def export(ctx: click.Context, fmt: str, which: str, output: str | None) -> None:
+    """Dump the whole graph (nq, trig and jsonld keep the named graphs), or the overlap network
+    (graphml, gexf for Gephi) or the overlap findings (csv)."""
+    service = _service(ctx)
+    if fmt in ("graphml", "gexf", "csv"):
+        _write(service.overlaps_file(fmt, which)[0], output)
+        return
+    _write(service.export(fmt), output)
 
 
 @main.group(name="eval")

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .ask import Asker
+from .overlap import KINDS, Analysis, DutyRow, Finding
 from .config import Settings
 from .errors import BadRequest, KgError
 from .search import INDEX_DIR, Searcher, match_function
@@ -22,6 +23,28 @@ from .thesaurus import Thesaurus, thesaurus_from_graph
 from .vocab import GRAPH_THESAURUS, PREFIXES
 
 MAX_QUESTION_CHARS = 500
+
+# One row per duty; each multi-valued property concatenated in a sub-select of its own, so the
+# engine never multiplies units × actions × objects × issues × partners.
+DUTY_ROWS_QUERY = """
+SELECT ?duty ?text ?plan ?role ?boilerplate ?units ?actions ?objects ?issues ?partners WHERE {
+  ?duty a dg:Duty ; dg:text ?text ; dg:plan ?plan ; dg:role ?role .
+  BIND(EXISTS { ?duty a dg:BoilerplateDuty } AS ?boilerplate)
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?units) WHERE { ?duty dg:assignedTo ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?actions) WHERE { ?duty dg:action ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?objects) WHERE { ?duty dg:object ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?issues) WHERE { ?duty dg:issue ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?partners) WHERE { ?duty dg:partner ?v } GROUP BY ?duty }
+}
+ORDER BY ?duty
+"""
+ORG_LABELS_QUERY = """
+SELECT ?org ?zh ?en WHERE {
+  ?org a ?kind ; skos:prefLabel ?zh, ?en .
+  VALUES ?kind { dg:MemberUnit org:Organization }
+  FILTER(LANG(?zh) = "zh" && LANG(?en) = "en")
+}
+"""
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -146,6 +169,106 @@ class Service:
             labels.append((unit["label_zh"], unit["label_zh"], unit["iri"], "unit"))
             labels.append((unit["label_en"], unit["label_en"], unit["iri"], "unit"))
         return labels
+
+    # ------------------------------------------------------------------ overlaps
+
+    def duty_rows(self) -> list[DutyRow]:
+        rows = []
+        for row in self.select(DUTY_ROWS_QUERY):
+            rows.append(
+                DutyRow(
+                    iri=row["duty"],
+                    text=row["text"],
+                    plan=row["plan"],
+                    role=row["role"].rsplit("#", 1)[-1],
+                    units=tuple(sorted(filter(None, (row["units"] or "").split()))),
+                    actions=tuple(sorted(filter(None, (row["actions"] or "").split()))),
+                    objects=tuple(sorted(filter(None, (row["objects"] or "").split()))),
+                    issues=tuple(sorted(filter(None, (row["issues"] or "").split()))),
+                    partners=tuple(sorted(filter(None, (row["partners"] or "").split()))),
+                    boilerplate=row["boilerplate"] == "true",
+                )
+            )
+        return rows
+
+    @cached_property
+    def organisation_labels(self) -> dict[str, tuple[str, str]]:
+        return {row["org"]: (row["zh"], row["en"]) for row in self.select(ORG_LABELS_QUERY)}
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        return Analysis(self.duty_rows(), self.thesaurus, self.asker.context, self.organisation_labels)
+
+    def overlaps(self, kinds: list[str] | None = None) -> dict:
+        """Findings (duplication, overlap, fragmentation, gap) with evidence, the unit × unit
+        matrix, the collaboration edges and centrality: everything /overlaps draws."""
+        unknown = set(kinds or ()) - set(KINDS)
+        if unknown:
+            raise BadRequest(f"unknown kind(s) {sorted(unknown)}; use {', '.join(KINDS)}")
+        a = self.analysis
+        rows = {r.iri: r for r in a.rows}
+        findings = [f for f in a.findings() if not kinds or f.kind in kinds]
+        projection, collaboration = a.projection(), a.collaboration()
+        units = sorted(projection.nodes, key=lambda u: a.labels.get(u, (u, u))[0])
+        return {
+            "counts": {k: sum(1 for f in a.findings() if f.kind == k) for k in KINDS},
+            "findings": [self._finding_json(f, rows) for f in findings],
+            "units": [self._unit_json(u) for u in units],
+            "matrix": [
+                [projection[x][y]["shared"] if projection.has_edge(x, y) else 0 for y in units] for x in units
+            ],
+            "jaccard": [
+                [projection[x][y]["jaccard"] if projection.has_edge(x, y) else 0 for y in units] for x in units
+            ],
+            "collaboration": [
+                {"source": x, "target": y, "role": d["role"], "weight": d["weight"], "duties": d["duties"].split()}
+                for x, y, d in sorted(collaboration.edges(data=True))
+            ],
+            "centrality": a.centrality(),
+        }
+
+    def overlap_graph(self, which: str = "bipartite"):
+        """A networkx graph for export: bipartite (units–targets), projection or collaboration."""
+        graphs = {"bipartite": self.analysis.bipartite, "projection": self.analysis.projection,
+                  "collaboration": self.analysis.collaboration}
+        if which not in graphs:
+            raise BadRequest(f"unknown graph {which!r}; use {', '.join(graphs)}")
+        return graphs[which]()
+
+    def overlaps_file(self, fmt: str, which: str = "bipartite") -> tuple[bytes, str]:
+        """The overlap network (graphml, gexf) or findings (csv) as bytes and a media type."""
+        from .exports import findings_csv, network_bytes
+
+        if fmt == "csv":
+            return findings_csv(self.overlaps()), "text/csv; charset=utf-8"
+        if fmt in ("graphml", "gexf"):
+            return network_bytes(self.overlap_graph(which), fmt), "application/xml; charset=utf-8"
+        raise BadRequest(f"unknown format {fmt!r}; use graphml, gexf or csv")
+
+    def _unit_json(self, iri: str) -> dict:
+        zh, en = self.organisation_labels.get(iri, (iri, iri))
+        return {"iri": iri, "label_zh": zh, "label_en": en}
+
+    def _concept_json(self, iri: str) -> dict:
+        concept = self.thesaurus.concepts.get(iri)
+        if concept is None:
+            return {"iri": iri, "label_zh": "", "label_en": ""}
+        return {"iri": iri, "scheme": concept.scheme, "label_zh": concept.pref_zh, "label_en": concept.pref_en}
+
+    def _finding_json(self, f: Finding, rows: dict[str, DutyRow]) -> dict:
+        return {
+            "kind": f.kind,
+            "target": self._concept_json(f.target) if f.target else None,
+            "actions": [self._concept_json(a) for a in f.actions],
+            "units": [self._unit_json(u) for u in f.units],
+            "note": f.note,
+            "score": round(f.score, 3),
+            "evidence": [
+                {"unit": unit, "duty": duty, "text": rows[duty].text, "role": rows[duty].role}
+                for unit, duties in f.evidence.items()
+                for duty in duties
+            ],
+        }
 
     def status(self) -> dict:
         build = DataHome(self.settings.home).current()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import BadRequest
 from kg.search import FACETS
@@ -47,3 +47,15 @@ def _int(args, name: str, default: int) -> int:
         return int(args.get(name, default))
     except ValueError:
         raise BadRequest(f"{name} must be a whole number") from None
+
+
+@bp.get("/api/overlaps")
+def overlaps():
+    return jsonify(service().overlaps(request.args.getlist("kind") or None))
+
+
+@bp.get("/api/overlaps.<fmt>")
+def overlaps_file(fmt: str):
+    data, mimetype = service().overlaps_file(fmt, request.args.get("graph", "bipartite"))
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=overlaps-{request.args.get('graph', 'bipartite')}.{fmt}"})

@@ -1,0 +1,268 @@
+"""Overlapping responsibilities, after the U.S. GAO's definitions, as networkx views of the duties.
+
+Takes plain duty rows (``DutyRow``, read from the store by the service) and the thesaurus; returns
+findings, each with the clauses on every side:
+
+- **duplication**: two or more units do the same kind of action on the same object or issue
+  (住建, 城管 and 交通运输 all control construction dust);
+- **overlap**: two or more units have duties on the same object or issue, but different actions;
+- **fragmentation**: one object category (vehicles, sites, enterprises…) spread over many units;
+- **gaps**: an object or issue with duties but no lead, a duty with no unit, a unit with only
+  boilerplate duties.
+
+Also the unit–target bipartite graph, its weighted unit–unit projection (shared targets, Jaccard),
+the collaboration network (牵头/会同/配合 and partners) and centrality. Boilerplate duties are
+counted apart, so "依法依规严肃查处" in every row does not drown the real overlaps. The plan's own
+emergency (重污染天气 in a heavy-pollution plan) is the scene of every duty, not a shared target.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import networkx as nx
+
+from .thesaurus import Thesaurus
+
+KINDS = ("duplication", "overlap", "fragmentation", "gap")
+FRAGMENTATION_UNITS = 3  # a category handled by this many units or more is fragmented
+# Actions that say how, not what (落实, 组织, 协调, 联系, 报告): sharing only these is not duplication.
+WEAK_ACTIONS = ("implement", "organise", "coordinate", "liaise", "report")
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    iri: str
+    text: str
+    plan: str
+    role: str  # lead | joint | support
+    units: tuple[str, ...]
+    actions: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    issues: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    boilerplate: bool = False
+
+
+@dataclass
+class Finding:
+    kind: str
+    target: str  # concept IRI (object, issue or object category); "" for unit-level gaps
+    units: list[str]
+    actions: list[str] = field(default_factory=list)
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # unit → duty IRIs
+    note: str = ""
+    score: float = 0.0
+
+
+class Analysis:
+    """All views of one set of duties; ``findings`` and the graphs are computed on first use."""
+
+    def __init__(self, rows: list[DutyRow], thesaurus: Thesaurus, context: set[str] | None = None,
+                 labels: dict[str, tuple[str, str]] | None = None):
+        self.rows = rows
+        self.t = thesaurus
+        self.context = context or set()
+        self.labels = labels or {}
+        self.substantive = [r for r in rows if not r.boilerplate]
+        self.weak = {iri for iri, c in thesaurus.concepts.items() if c.scheme == "action" and c.key in WEAK_ACTIONS}
+
+    # ------------------------------------------------------------------ targets
+
+    def targets(self, row: DutyRow) -> set[str]:
+        """The objects and issues of a duty and everything they are narrower of, less the scene."""
+        found: set[str] = set()
+        for concept in (*row.objects, *row.issues):
+            found |= self.t.broader_closure(concept)
+        return found - self.context
+
+    def _actions(self, row: DutyRow) -> set[str]:
+        found: set[str] = set()
+        for action in row.actions:
+            found |= self.t.broader_closure(action)
+        return found
+
+    def _by_target(self) -> dict[str, dict[str, list[DutyRow]]]:
+        table: dict[str, dict[str, list[DutyRow]]] = defaultdict(lambda: defaultdict(list))
+        for row in self.substantive:
+            for target in self.targets(row):
+                for unit in row.units:
+                    table[target][unit].append(row)
+        return table
+
+    # ------------------------------------------------------------------ findings
+
+    def findings(self) -> list[Finding]:
+        found = self._shared() + self._fragmentation() + self._gaps()
+        found.sort(key=lambda f: (KINDS.index(f.kind), -f.score, f.target, f.units))
+        return found
+
+    def _specificity(self, concept: str) -> float:
+        """Deeper and rarer concepts make sharper findings."""
+        depth = len(self.t.broader_closure(concept))
+        return depth + 1.0 / (1 + len(self.t.narrower_closure(concept)))
+
+    def _shared(self) -> list[Finding]:
+        candidates: list[Finding] = []
+        for target, by_unit in self._by_target().items():
+            units = sorted(by_unit)
+            if len(units) < 2 or not self.t.concepts.get(target, None) or not self.t.concepts[target].broader:
+                continue  # top categories (vehicles, sites…) are fragmentation's business
+            if len({frozenset(r.iri for r in by_unit[u]) for u in units}) == 1:
+                continue  # one duty given to several units together is a joint assignment, not overlap
+            actions = {u: set().union(*(self._actions(r) for r in by_unit[u])) - self.weak for u in units}
+            groups: list[tuple[str, ...]] = []
+            for group_size in range(len(units), 1, -1):
+                groups = [
+                    g for g in combinations(units, group_size)
+                    if set.intersection(*(actions[u] for u in g))
+                    and len({frozenset(r.iri for r in by_unit[u]) for u in g}) > 1
+                ]
+                if groups:
+                    break
+            covered: set[str] = set()
+            for group in groups:
+                shared = set.intersection(*(actions[u] for u in group))
+                candidates.append(self._finding("duplication", target, list(group), shared, by_unit))
+                covered |= set(group)
+            if len(units) > len(covered) or not groups:
+                candidates.append(self._finding("overlap", target, units, set(), by_unit))
+        return self._most_specific(candidates)
+
+    def _finding(self, kind: str, target: str, units: list[str], actions: set[str], by_unit) -> Finding:
+        # Keep the most specific shared actions: "abatement control", not also its broader terms.
+        specific = sorted(a for a in actions if not any(a != b and a in self.t.broader_closure(b) for b in actions))
+        evidence = {u: sorted({r.iri for r in by_unit[u]}) for u in units}
+        return Finding(kind, target, units, specific, evidence, score=len(units) * self._specificity(target))
+
+    def _most_specific(self, findings: list[Finding]) -> list[Finding]:
+        """Drop a finding when a narrower target tells the same story about the same units."""
+        kept = []
+        for f in findings:
+            shadowed = any(
+                g is not f
+                and g.kind == f.kind
+                and g.target != f.target
+                and f.target in self.t.broader_closure(g.target)
+                and set(g.units) >= set(f.units)
+                for g in findings
+            )
+            if not shadowed:
+                kept.append(f)
+        return kept
+
+    def _fragmentation(self) -> list[Finding]:
+        by_category: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for row in self.substantive:
+            for concept in row.objects:
+                category = self.t.top(concept)
+                for unit in row.units:
+                    by_category[category][unit].add(row.iri)
+        found = []
+        for category, by_unit in by_category.items():
+            if len(by_unit) >= FRAGMENTATION_UNITS:
+                evidence = {u: sorted(d) for u, d in sorted(by_unit.items())}
+                found.append(Finding("fragmentation", category, sorted(by_unit), [], evidence, score=len(by_unit)))
+        return found
+
+    def _gaps(self) -> list[Finding]:
+        found = []
+        direct: dict[str, list[DutyRow]] = defaultdict(list)
+        for row in self.substantive:
+            for concept in (*row.objects, *row.issues):
+                if concept not in self.context:
+                    direct[concept].append(row)
+        for concept, rows in sorted(direct.items()):
+            if not any(r.role == "lead" for r in rows):
+                units = sorted({u for r in rows for u in r.units})
+                evidence = {u: sorted(r.iri for r in rows if u in r.units) for u in units}
+                found.append(Finding("gap", concept, units, [], evidence, note="no lead", score=len(rows)))
+        for row in self.rows:
+            if not row.units:
+                found.append(Finding("gap", "", [], [], {"": [row.iri]}, note="duty with no unit"))
+        units = {u for r in self.rows for u in r.units}
+        for unit in sorted(units):
+            if not any(unit in r.units for r in self.substantive):
+                own = sorted(r.iri for r in self.rows if unit in r.units)
+                found.append(Finding("gap", "", [unit], [], {unit: own}, note="only boilerplate duties"))
+        return found
+
+    # ------------------------------------------------------------------ graphs
+
+    def bipartite(self) -> nx.Graph:
+        """Units and the targets (most specific objects and issues) of their substantive duties."""
+        graph = nx.Graph()
+        for row in self.substantive:
+            for concept in (*row.objects, *row.issues):
+                if concept in self.context:
+                    continue
+                graph.add_node(concept, kind="concept", scheme=self.t.concepts[concept].scheme if concept in self.t.concepts else "")
+                for unit in row.units:
+                    graph.add_node(unit, kind="unit")
+                    if graph.has_edge(unit, concept):
+                        graph[unit][concept]["weight"] += 1
+                        graph[unit][concept]["duties"] += f" {row.iri}"
+                    else:
+                        graph.add_edge(unit, concept, weight=1, duties=row.iri)
+        self._label(graph)
+        return graph
+
+    def projection(self) -> nx.Graph:
+        """Unit–unit: how many targets (with their broader terms) two units share, and the Jaccard index."""
+        targets: dict[str, set[str]] = defaultdict(set)
+        for row in self.substantive:
+            for unit in row.units:
+                targets[unit] |= self.targets(row)
+        graph = nx.Graph()
+        graph.add_nodes_from(targets, kind="unit")
+        for a, b in combinations(sorted(targets), 2):
+            shared = targets[a] & targets[b]
+            if shared:
+                union = targets[a] | targets[b]
+                graph.add_edge(a, b, shared=len(shared), jaccard=round(len(shared) / len(union), 4),
+                               targets=" ".join(sorted(shared)))
+        self._label(graph)
+        return graph
+
+    def collaboration(self) -> nx.DiGraph:
+        """Who works with whom: an edge from a unit to each partner named in its duties, by role."""
+        graph = nx.DiGraph()
+        for row in self.rows:
+            for unit in row.units:
+                graph.add_node(unit, kind="unit")
+                for partner in row.partners:
+                    graph.add_node(partner, kind="unit")
+                    if graph.has_edge(unit, partner):
+                        graph[unit][partner]["weight"] += 1
+                        graph[unit][partner]["duties"] += f" {row.iri}"
+                    else:
+                        graph.add_edge(unit, partner, role=row.role, weight=1, duties=row.iri)
+            for a, b in combinations(sorted(row.units), 2):  # one duty given to several units jointly
+                graph.add_edge(a, b, role="shared", weight=1, duties=row.iri)
+        self._label(graph)
+        return graph
+
+    def centrality(self) -> list[dict]:
+        """Which unit is the hub: degree in the overlap projection and betweenness in collaboration."""
+        projection, collaboration = self.projection(), self.collaboration().to_undirected()
+        degree = nx.degree_centrality(projection) if len(projection) > 1 else {}
+        weighted = dict(projection.degree(weight="shared"))
+        between = nx.betweenness_centrality(collaboration) if len(collaboration) > 2 else {}
+        units = sorted(set(projection) | set(collaboration))
+        table = [
+            {"unit": u, "overlap_degree": round(degree.get(u, 0.0), 4), "shared_targets": weighted.get(u, 0),
+             "collaboration_betweenness": round(between.get(u, 0.0), 4)}
+            for u in units
+        ]
+        return sorted(table, key=lambda r: (-r["shared_targets"], r["unit"]))
+
+    def _label(self, graph: nx.Graph) -> None:
+        for node, data in graph.nodes(data=True):
+            if node in self.t.concepts:
+                concept = self.t.concepts[node]
+                data["label_zh"], data["label_en"] = concept.pref_zh, concept.pref_en
+            else:
+                zh, en = self.labels.get(node, (node, node))
+                data["label_zh"], data["label_en"] = zh, en
