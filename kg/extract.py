@@ -13,7 +13,9 @@ from .models import Duty, ExtractedPlan, Plan, Record, Span, Unit
 from .text import fold_width, pinyin_name
 from .thesaurus import Thesaurus
 
-SENTENCE_ENDS = ";。"  # after width folding; "；" becomes ";"
+SENTENCE_ENDS = ";。\n"  # after width folding; "；" becomes ";". A line break ends a duty too.
+# Web copies often end Chinese sentences with a half-width full stop: "…曝光.负责…".
+CJK_STOP = re.compile(r"(?<=[\u4e00-\u9fff)）])\.(?=[\u4e00-\u9fff\s]|$)")
 COMMAS = ","
 OPEN, CLOSE = "(“‘[《", ")”’]》"
 
@@ -114,6 +116,14 @@ def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: b
 def make_unit(name: str, plan: Plan, thesaurus: Thesaurus) -> Unit:
     collective = name.startswith("各") or bool(re.match(r"^(市|县|区|省)属", name))
     found = thesaurus.agency_for(name)
+    if found is None and plan.place_zh:
+        # The place inside the name splits the type: 武警葫芦岛市支队 is a 武警支队.
+        stem = plan.place_zh[:-1] if len(plan.place_zh) > 2 else plan.place_zh
+        for place in (plan.place_zh, stem):
+            if place and place in name[1:]:
+                found = thesaurus.agency_for(name.replace(place, "", 1))
+                if found:
+                    break
     if found is None:
         return Unit(name=name, label_en=pinyin_name(name), agency_type=None, collective=collective)
     concept, label = found
@@ -169,7 +179,7 @@ def segment(text: str, thesaurus: Thesaurus) -> list[tuple[Span, int]]:
     already a complete obligation ("负责修订预案,指导…编制方案" is two duties, but "对…未落实…的,
     依法依规严肃查处" is one).
     """
-    folded = fold_width(text)
+    folded = CJK_STOP.sub("。", fold_width(text))
     clauses: list[tuple[Span, int]] = []
     for number, sentence in enumerate(_split_outside_brackets(folded, SENTENCE_ENDS)):
         parts = [
@@ -271,11 +281,13 @@ def is_boilerplate(text: str) -> bool:
 
 def _duties(record: Record, members: tuple[Unit, ...], thesaurus: Thesaurus) -> Iterator[tuple[Duty, list[str]]]:
     folded = fold_width(record.text)
+    # A 配合单位 column names partners for every duty of the row.
+    column = tuple(name for name, _ in split_unit_cell(record.partners_text)) if record.partners_text else ()
     inherited: dict[int, tuple[str | None, tuple[str, ...]]] = {}
     for index, ((a, b), sentence) in enumerate(segment(record.text, thesaurus), start=1):
         clause = folded[a:b]
         partners = find_partners(clause, thesaurus)
-        names = tuple(name for name, _ in partners)
+        names = tuple(dict.fromkeys((*(name for name, _ in partners), *column)))
         role = _role(_mask(clause, (s for _, s in partners)))
         if sentence not in inherited:
             inherited[sentence] = (role, names)
@@ -328,7 +340,7 @@ def extract_plan(plan: Plan, records: Iterable[Record], thesaurus: Thesaurus) ->
 
 def command_english(plan: Plan, thesaurus: Thesaurus) -> str:
     """"Liaocheng Heavy Pollution Weather Emergency Command": place, the issues the title names, kind."""
-    issues = [m.concept.pref_en for m in thesaurus.find(plan.command_zh, "issue")]
+    issues = list(dict.fromkeys(m.concept.pref_en for m in thesaurus.find(plan.command_zh, "issue")))
     kind = "Leading Group" if plan.command_zh.endswith("领导小组") else "Emergency Command"
     words = [plan.place_en, *(i.title() for i in issues), kind]
     return " ".join(w for w in words if w)

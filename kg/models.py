@@ -47,6 +47,7 @@ class Record:
     unit_span: Span
     text: str
     span: Span
+    partners_text: str = ""  # a 配合单位 column: organisations the row's unit works with
 
 
 @dataclass(frozen=True)

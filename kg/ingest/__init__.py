@@ -12,8 +12,13 @@ from pathlib import Path
 from ..errors import KgError
 from ..models import Plan, Record, Source
 from ..text import compact, pinyin_name, slugify
+from .entries import parse_entries
+from .flat import parse_flat_table
 from .source import read_source
 from .table import parse_table
+
+# Tried in this order; the layout that finds the most entries wins (ties: the earlier).
+LAYOUTS = (("table", parse_table), ("flat-table", parse_flat_table), ("entries", parse_entries))
 
 __all__ = ["load_document", "read_source", "describe_plan"]
 
@@ -29,26 +34,45 @@ def describe_plan(source: Source, preamble: list[str]) -> Plan:
     title = source.meta.get("title") or next(
         (line for line in lines if "职责" in line or "指挥部" in line), lines[0] if lines else ""
     )
-    title = compact(title)
+    # "# title:" lines of web copies carry notes after a dash or in brackets: keep the title itself.
+    title = compact(re.split(r"\s+[—–-]+\s+|\s+\(", title)[0])
     place = source.meta.get("place") or ""
     if not place:
         found = _PLACE.match(title)
         place = found.group(1) if found else ""
     stem = re.sub(r"(自治州|自治县|特别行政区|省|市|县|区|州|盟|旗)$", "", place)
     command = _COMMAND.match(title)
+    if command:
+        command_zh = command.group(1)
+    else:  # "葫芦岛市暴风雪(雪灾)应急预案" → "葫芦岛市暴风雪(雪灾)应急指挥部"
+        core = re.sub(r"(?:成员单位及职责|职责清单|职责|\(附件\))+$", "", title)
+        core = re.sub(r"(?:应急救援预案|应急预案|预案|综合整治方案|工作方案|方案)$", "", core)
+        command_zh = f"{core}应急指挥部" if core else (title or source.name)
     return Plan(
         key=slugify(source.path.stem),
         title=title or source.name,
         place_zh=place,
         place_en=pinyin_name(stem) if stem else "",
-        command_zh=command.group(1) if command else (title or source.name),
+        command_zh=command_zh,
         source=source,
     )
 
 
+def parse_layout(source: Source) -> tuple[str, list[str], list[Record]]:
+    """The layout whose parser finds the most entries: (name, preamble lines, records)."""
+    best: tuple[str, list[str], list[Record]] = ("", [], [])
+    for name, parse in LAYOUTS:
+        preamble, records = parse(source)
+        if len(records) > len(best[2]):
+            best = (name, preamble, records)
+    return best
+
+
 def load_document(path: Path) -> tuple[Plan, list[Record]]:
     source = read_source(path)
-    preamble, records = parse_table(source)
+    layout, preamble, records = parse_layout(source)
     if not records:
-        raise KgError(f"{path}: no duty list found (expected rows of 序号, 成员单位 and 职责)")
+        raise KgError(
+            f"{path}: no duty list found (no table of 成员单位/职责, no lines or headings starting with a unit's name)"
+        )
     return describe_plan(source, preamble), records
