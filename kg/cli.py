@@ -246,6 +246,23 @@ def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool, errors
         click.echo(format_scores(scores, errors=errors))
 
 
+@evaluate.command(name="units")
+@click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold files (default: tests/gold/dev/*.json).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_context
+def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> None:
+    """Unit precision and recall per document (and agency types, duties) on the layouts found in the wild."""
+    from .evaluate import format_unit_scores, score_units
+
+    settings = _settings(ctx)
+    paths = list(golds) or sorted((settings.gold_dir / "dev").glob("*.json"))
+    if not paths:
+        raise KgError(f"no gold files in {settings.gold_dir / 'dev'}")
+    scores = score_units(settings, paths)
+    click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_unit_scores(scores))
+
+
 @evaluate.command(name="ask")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Gold questions (default: tests/gold/questions.json).")

@@ -8,6 +8,7 @@ missed duty costs its labels in recall and an invented one costs them in precisi
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -223,4 +224,57 @@ def format_ask_scores(scores: dict, errors: bool = False) -> str:
         lines.append("")
         for w in scores["wrong"]:
             lines.append(f"{w['id']} {w['question']}  missed {w['missed']} extra {w['extra']}  concepts {w['concepts']}")
+    return "\n".join(lines)
+
+
+def _normal(name: str) -> str:
+    from .text import fold_width
+
+    return re.sub(r"\s+", "", fold_width(name))
+
+
+def score_units(settings: Settings, gold_paths: Iterable[Path]) -> dict:
+    """Per document: unit precision and recall, agency-type accuracy, partners wrongly made members,
+    and agreement on the duties of the units the gold splits into obligations."""
+    documents = []
+    for path in gold_paths:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        (x,) = extract_documents(settings, [ROOT / gold["source"]])
+        found = {_normal(u.name): u for units in x.members.values() for u in units}
+        wanted = {_normal(u["name"]): u for u in gold["units"]}
+        tp = len(found.keys() & wanted.keys())
+        types = sum(
+            1 for n in found.keys() & wanted.keys()
+            if (concept_ref(found[n].agency_type) if found[n].agency_type else None) == wanted[n].get("agency_type")
+        )
+        wrong_members = sorted({_normal(p) for p in gold.get("partners_not_members", [])} & found.keys())
+        duty_gold = [(d["unit"], _normal(d["text"]).rstrip("。;,.")) for d in gold.get("duties", [])]
+        duty_found = {
+            (name, _normal(d.text).rstrip("。;,."))
+            for d in x.duties
+            for name in d.units
+        }
+        document = {
+            "gold": str(path),
+            "units": {**_prf(tp, len(found), len(wanted))},
+            "agency_types": round(types / tp, 4) if tp else 0.0,
+            "partners_as_members": wrong_members,
+            "duties": _prf(sum(1 for d in duty_gold if d in duty_found),
+                           sum(1 for d in duty_found if d[0] in {u for u, _ in duty_gold}), len(duty_gold)),
+            "missed": sorted(wanted.keys() - found.keys()),
+            "extra": sorted(found.keys() - wanted.keys()),
+        }
+        documents.append(document)
+    return {"documents": documents}
+
+
+def format_unit_scores(scores: dict) -> str:
+    lines = [f"{'document':<46}{'unit P':>8}{'unit R':>8}{'types':>7}{'duty F1':>9}"]
+    for d in scores["documents"]:
+        name = Path(d["gold"]).stem[:44]
+        lines.append(f"{name:<46}{d['units']['precision']:>8.3f}{d['units']['recall']:>8.3f}"
+                     f"{d['agency_types']:>7.2f}{d['duties']['f1']:>9.3f}")
+        for label in ("missed", "extra", "partners_as_members"):
+            if d[label]:
+                lines.append(f"    {label}: {'、'.join(d[label])}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from .ingest.names import is_name, looks_like_place_start
 from .models import Duty, ExtractedPlan, Plan, Record, Span, Unit
 from .text import fold_width, pinyin_name
 from .thesaurus import Thesaurus
@@ -25,7 +26,7 @@ JOINT = re.compile(r"会同|联合|协同|与(?=[^,;。]{2,30}?共同)")
 SUPPORT = re.compile(r"配合|协助")
 LEAD = re.compile(r"牵头|负责|主管")
 # Words after which a partner organisation is named.
-PARTNER_CUE = re.compile(r"会同|联合|协同|配合|协助|与")
+PARTNER_CUE = re.compile(r"会同|联合|协同|配合|协助|协调|与")
 # A part that is only a frame (time, basis, condition) is not an obligation on its own.
 FRAME_START = re.compile(r"^(?:负责|牵头|积极|及时)?(?:在|根据|按照|依据|依照|当|于|遇)")
 FRAME_END = re.compile(r"(?:的|时|期间|之前|之后|以后|以前)$")
@@ -61,16 +62,20 @@ QUALIFIERS = {
 
 
 def split_unit_cell(cell: str) -> list[tuple[str, Span]]:
-    """A unit cell may name several members, separated by 、 outside brackets."""
+    """A unit cell may name several members, separated by 、 outside brackets, or by 和/及 between two
+    whole names (市卫生局和市红十字会, but not 工业和信息化局)."""
     parts: list[tuple[str, Span]] = []
     depth, start = 0, 0
     folded = fold_width(cell)
     for i, char in enumerate(folded + "、"):
+        joins = char in "和及" and is_name(folded[start:i]) and looks_like_place_start(folded[i + 1 :]) and any(
+            is_name(folded[i + 1 : j]) for j in range(i + 3, len(folded) + 1)
+        )
         if char in OPEN:
             depth += 1
         elif char in CLOSE:
             depth = max(0, depth - 1)
-        elif char == "、" and depth == 0:
+        elif (char == "、" or joins) and depth == 0:
             name = cell[start:i].strip()
             if name:
                 parts.append((name, (start, i)))

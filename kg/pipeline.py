@@ -21,7 +21,7 @@ from .store import Build, DataHome, graph_of, open_store, write_manifest, write_
 from .thesaurus import Thesaurus, load_thesaurus, thesaurus_from_graph
 from .vocab import GRAPH_THESAURUS
 
-DOCUMENT_SUFFIXES = (".txt", ".tsv")
+DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
 
 
 def bundled_plans(settings: Settings) -> list[Path]:

@@ -338,3 +338,59 @@ class Service:
 
     def validate(self) -> Report:
         return validate_graph(self.union_graph(), self.settings.ontology_dir)
+
+    # ------------------------------------------------------------------ pages (the web UI's read model)
+    # Thin delegations to kg/browse.py (units, concepts, duties, plans, ask/search/query pages) and
+    # kg/pictures.py (the /overlaps pictures); each web view calls exactly one of these.
+
+    @cached_property
+    def browser(self):
+        from .browse import Browser
+
+        return Browser(self.store, self.thesaurus, self.settings, self.organisation_labels)
+
+    def home_page(self, question: str = "") -> dict:
+        """The examples and plans; with a question, also its answer (kg/ask.py) ready to show."""
+        from .browse import EXAMPLE_QUESTIONS
+
+        answer = self.browser.ask(self.ask(question)) if question.strip() else None
+        return {"examples": EXAMPLE_QUESTIONS, "plans": self.browser.plans(), "answer": answer}
+
+    def search_page(self, text: str, filters: dict[str, str], page: int = 1, per_page: int = 10) -> dict:
+        if not text.strip():
+            return self.browser.search({"query": "", "hits": [], "facets": {}, "total": 0, "page": 1, "pages": 0,
+                                        "per_page": per_page}, filters)
+        return self.browser.search(self.search(text, filters, page, per_page), filters)
+
+    def unit_page(self, key: str) -> dict | None:
+        from .pictures import unit_overlaps
+
+        iri = self.browser.iri("unit", key)
+        return self.browser.unit(key, unit_overlaps(self.analysis, iri, self.settings.base_iri) if iri else [])
+
+    def concept_page(self, scheme: str, key: str) -> dict | None:
+        return self.browser.concept(scheme, key)
+
+    def duty_page(self, key: str) -> dict | None:
+        return self.browser.duty(key)
+
+    def plan_page(self, key: str) -> dict | None:
+        return self.browser.plan(key)
+
+    def query_page(self, query: str) -> dict:
+        return self.browser.query(query)
+
+    def overlap_page(self, filters: dict[str, str]) -> dict:
+        from .pictures import Pictures
+
+        return Pictures(self.analysis, filters, self.settings.base_iri).page()
+
+    def overlap_networks(self, filters: dict[str, str]) -> dict:
+        from .pictures import Pictures
+
+        return Pictures(self.analysis, filters, self.settings.base_iri).networks()
+
+    def overlap_pair(self, a: str, b: str, filters: dict[str, str]) -> dict | None:
+        from .pictures import Pictures
+
+        return Pictures(self.analysis, filters, self.settings.base_iri).pair(a, b)

@@ -166,14 +166,29 @@ class Thesaurus:
         return sorted(found, key=lambda m: (m.start, -m.end))
 
     def agency_for(self, name: str) -> tuple[Concept, str] | None:
-        """The agency type whose longest Chinese label ``name`` ends with, and that label."""
+        """The agency type whose longest Chinese label ``name`` ends with, and that label; when that
+        is a family (公司) and a narrower type's label stands inside the name (中国联通…分公司), the
+        narrower type."""
         folded = _label_key(name)
         labels = self._zh_index["agency"]
+        found: tuple[Concept, str] | None = None
         for size in range(min(self._longest["agency"], len(folded)), 0, -1):
             concept = labels.get(folded[-size:])
             if concept is not None:
-                return concept, folded[-size:]
-        return None
+                found = (concept, folded[-size:])
+                break
+        if found is None or self._children.get(found[0].iri):
+            family = self.narrower_closure(found[0].iri) - {found[0].iri} if found else None
+            inside = [
+                (len(label), label, concept)
+                for label, concept in labels.items()
+                if len(label) >= 2 and label in folded and (family is None or concept.iri in family)
+            ]
+            if inside:
+                _, label, concept = max(inside, key=lambda t: (t[0], t[1]))
+                if found is None or len(label) >= 2:
+                    return concept, found[1] if found else label
+        return found
 
     def broader_closure(self, iri: str) -> set[str]:
         """The concept and everything above it."""

@@ -19,7 +19,10 @@ _HEADING = re.compile(rf"^\s*(?:{NUMBERING}\s*)?(?P<units>{NAME_LIST})\s*[。.:�
 _INLINE = re.compile(
     rf"^\s*(?:{NUMBERING}\s*)?(?P<units>{NAME_LIST})(?:\s*[:：]\s*|[ \t\u3000]+|(?={DUTY_START}))(?P<duty>\S.*?)\s*$"
 )
-_SECTION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*\.?|[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+[章节条部分])\s*\S")
+_SECTION = re.compile(
+    rf"^\s*(?:[0-9]+(?:\.[0-9]+)*\.?|[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+[章节条部分])\s*(?!{DUTY_START})"
+    r"[^,;。,;]{1,24}$"
+)  # a short numbered title ("3 应急准备"), not a numbered duty ("1.负责火灾扑救。")
 
 
 def _lines(text: str):

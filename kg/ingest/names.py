@@ -26,7 +26,8 @@ DUTY_START = (
     r"参加|提供|保障|确保|开展|实施|落实|牵头|主要|具体|履行|加强|严格|对|在|为|将|向|与)"
 )
 # A name never begins with the verb that begins a duty ("负责定时向市森林防火指挥部…" is no name).
-NAME = rf"(?!{DUTY_START}){NAME_CHAR}{{1,28}}?{SUFFIX}"
+# A bracket may follow the suffix: 市公安局(含市消防支队).
+NAME = rf"(?!{DUTY_START}){NAME_CHAR}{{1,28}}?{SUFFIX}(?:\([^()]{{1,20}}\))?"
 # A list of names: 、 between any two; 和/及 only before a name that starts like one (市/县/区/省…).
 NAME_LIST = rf"{NAME}(?:(?:、|[和及](?=[市县区省州镇乡各]))\s*{NAME})*"
 NUMBERING = r"(?:\(\s*[0-9一二三四五六七八九十百]+\s*\)|[0-9一二三四五六七八九十百]+\s*[、.．)]|[0-9]+(?:\.[0-9]+)+)"

@@ -8,15 +8,18 @@ from pathlib import Path
 
 from ..errors import KgError
 from ..models import Source
+from .formats import DOCX_SUFFIXES, HTML_SUFFIXES, SUFFIXES, docx_to_text, html_charset, html_to_text
 
 _META = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+def _decode(path: Path, raw: bytes, declared: str | None = None) -> tuple[str, str]:
     if b"\x00" in raw:
         raise KgError(f"{path}: binary file, not a text document")
-    for encoding in ("utf-8-sig", "gb18030"):
+    if declared in ("gbk", "gb2312", "gb18030"):
+        declared = "gb18030"  # a superset: pages that say gb2312 often use GBK characters
+    for encoding in ((declared,) if declared and declared != "utf-8" else ()) + ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding), encoding.removesuffix("-sig")
         except UnicodeDecodeError:
@@ -33,7 +36,16 @@ def read_source(path: Path) -> Source:
         raw = path.read_bytes()
     except OSError as exc:
         raise KgError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    text, encoding = _decode(path, raw)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise KgError(f"{path}: unsupported format {suffix!r}; DutyGraph reads .txt, .tsv, .html and .docx")
+    if suffix in DOCX_SUFFIXES:
+        text, encoding = docx_to_text(path, raw), "docx"
+    elif suffix in HTML_SUFFIXES:
+        html, encoding = _decode(path, raw, html_charset(raw))
+        text = html_to_text(html)
+    else:
+        text, encoding = _decode(path, raw)
     if not text.strip():
         raise KgError(f"{path}: empty document")
     meta: dict[str, str] = {}
