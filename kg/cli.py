@@ -69,13 +69,18 @@ def main(ctx: click.Context, home: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--meta", "meta", multiple=True, metavar="KEY=VALUE",
+              help="What the documents do not say about themselves: title, place, level, year (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build manifest as JSON.")
 @click.pass_context
-def build(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+def build(ctx: click.Context, paths: tuple[Path, ...], meta: tuple[str, ...], as_json: bool) -> None:
     """Build the data home from PATHS (default: the bundled plans), replacing what it held."""
     from .pipeline import build as run_build
 
-    manifest = run_build(_settings(ctx), paths or None)
+    bad = [m for m in meta if "=" not in m]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not KEY=VALUE", param_hint="--meta")
+    manifest = run_build(_settings(ctx), paths or None, dict(m.split("=", 1) for m in meta))
     if as_json:
         _echo_json(manifest)
         return
@@ -160,6 +165,43 @@ def sparql(ctx: click.Context, query: str, fmt: str, output: str | None) -> None
         query = path.read_text(encoding="utf-8")
     data, _ = _service(ctx).sparql(query, fmt)
     _write(data, output)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {\"plans\": [...]}.")
+@click.pass_context
+def plans(ctx: click.Context, as_json: bool) -> None:
+    """The plans in the data home: title, place, level, year, emergency type, counts."""
+    rows = _service(ctx).plans()
+    if as_json:
+        _echo_json({"plans": rows})
+        return
+    for p in rows:
+        types = "、".join(t["label_zh"] for t in p["emergency_types"]) or "—"
+        click.echo(f"{p['key']}\t{p['title']}\t{p['place_zh'] or '—'}\t{p['level'] or '—'}\t{p['year'] or '—'}\t"
+                   f"{types}\t{p['units']} units\t{p['duties']} duties")
+
+
+@main.command()
+@click.argument("plan_a")
+@click.argument("plan_b")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.pass_context
+def compare(ctx: click.Context, plan_a: str, plan_b: str, as_json: bool) -> None:
+    """Two plans side by side by agency type (PLAN is a key from `kg plans` or a plan IRI)."""
+    result = _service(ctx).compare(plan_a, plan_b)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"A: {result['a']['title']}\nB: {result['b']['title']}")
+    for row in result["agency_types"]:
+        a = "、".join(u["label_zh"] for u in row["units_a"]) or "—"
+        b = "、".join(u["label_zh"] for u in row["units_b"]) or "—"
+        click.echo(f"{row['label_zh']} ({row['label_en']}) [{row['in']}]\n    A: {a} ({row['duties_a']} duties)"
+                   f"\n    B: {b} ({row['duties_b']} duties)")
+        for key, title in (("targets_both", "both"), ("targets_a_only", "A only"), ("targets_b_only", "B only")):
+            if row[key]:
+                click.echo(f"    {title}: {'、'.join(t['label_zh'] for t in row[key])}")
 
 
 @main.command()

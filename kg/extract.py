@@ -85,7 +85,8 @@ def split_unit_cell(cell: str) -> list[tuple[str, Span]]:
     return parts
 
 
-def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: bool) -> str:
+def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: bool,
+                  type_labels: tuple[str, ...] = ()) -> str:
     rest = fold_width(name)[: len(name) - len(label)]
     rest = rest.removeprefix("各")
     words: list[str] = []
@@ -109,8 +110,15 @@ def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: b
             words.append(LEVELS[rest[0]])
             rest = rest[1:]
             continue
-        words.append(pinyin_name(rest))
-        break
+        # Up to the place name, if it comes later (国网聊城…, 中国联通葫芦岛…): a qualifier in pinyin,
+        # or nothing when the agency type already says it (武警 of 武警支队, 中国联通 of 联通公司).
+        at = [rest.find(p, 1) for p in (plan.place_zh, stem) if p and rest.find(p, 1) > 0]
+        chunk = rest[: min(at)] if at else rest
+        if not any(chunk in t for t in type_labels):
+            words.append(pinyin_name(chunk))
+        rest = rest[len(chunk):]
+        if not at:
+            break
     if not place_done and plan.place_en:
         level_at = next((i for i, w in enumerate(words) if w in LEVELS.values() or w == "County-level"), 0)
         words.insert(level_at, plan.place_en)
@@ -118,15 +126,28 @@ def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: b
     return " ".join([*words, noun]).replace("  ", " ").strip()
 
 
+WORKING_GROUP = "https://w3id.org/dutygraph/concept/agency/working-group"
+WORK_GROUP = re.compile(r"(?:工作组|小组|组)$")
+COLLECTIVE = re.compile(r"^(?:各|其他|其它|有关|相关)|^(?:市|县|区|省)属")
+
+
 def make_unit(name: str, plan: Plan, thesaurus: Thesaurus) -> Unit:
-    collective = name.startswith("各") or bool(re.match(r"^(市|县|区|省)属", name))
+    if WORK_GROUP.search(name) and not name.endswith("组织"):
+        # A group the command sets up (抢险救灾组): typed as such, named as written.
+        found = thesaurus.agency_for(name)
+        group = found[0].iri if found else WORKING_GROUP
+        return Unit(name=name, label_en=f"{plan.place_en} {pinyin_name(name[:-1])} Group".strip(),
+                    agency_type=group if group in thesaurus.concepts else None, work_group=True)
+    collective = bool(COLLECTIVE.search(name))
     found = thesaurus.agency_for(name)
+    english_of = name
     if found is None and plan.place_zh:
         # The place inside the name splits the type: 武警葫芦岛市支队 is a 武警支队.
         stem = plan.place_zh[:-1] if len(plan.place_zh) > 2 else plan.place_zh
         for place in (plan.place_zh, stem):
             if place and place in name[1:]:
-                found = thesaurus.agency_for(name.replace(place, "", 1))
+                english_of = name.replace(place, "", 1)
+                found = thesaurus.agency_for(english_of)
                 if found:
                     break
     if found is None:
@@ -134,7 +155,7 @@ def make_unit(name: str, plan: Plan, thesaurus: Thesaurus) -> Unit:
     concept, label = found
     return Unit(
         name=name,
-        label_en=_english_name(name, plan, concept.pref_en, label, collective),
+        label_en=_english_name(english_of, plan, concept.pref_en, label, collective, concept.labels_zh),
         agency_type=concept.iri,
         collective=collective,
     )
@@ -340,6 +361,7 @@ def extract_plan(plan: Plan, records: Iterable[Record], thesaurus: Thesaurus) ->
         partners=partners,
         duties=tuple(duties),
         command_en=command_english(plan, thesaurus),
+        emergency_types=tuple(dict.fromkeys(m.concept.iri for m in thesaurus.find(plan.title, "issue"))),
     )
 
 

@@ -44,8 +44,10 @@ class _PlanWriter:
     def write_unit(self, unit: Unit, kind: URIRef) -> URIRef:
         g, iri = self.g, self.unit_iri(unit.name)
         g.add((iri, RDF.type, kind))
-        if unit.collective:
+        if kind == DG.MemberUnit and unit.collective:  # kinds of member; a partner is only an org:Organization
             g.add((iri, RDF.type, DG.Collective))
+        if kind == DG.MemberUnit and unit.work_group:
+            g.add((iri, RDF.type, DG.WorkGroup))
         g.add((iri, SKOS.prefLabel, Literal(unit.name, lang="zh")))
         g.add((iri, SKOS.prefLabel, Literal(unit.label_en, lang="en")))
         if unit.agency_type:
@@ -67,6 +69,12 @@ class _PlanWriter:
         if plan.place_zh:
             g.add((plan_iri, DG.placeName, Literal(plan.place_zh, lang="zh")))
             g.add((plan_iri, DG.placeName, Literal(plan.place_en, lang="en")))
+        if plan.level:
+            g.add((plan_iri, DG.level, Literal(plan.level)))
+        if plan.year:
+            g.add((plan_iri, DG.year, Literal(str(plan.year), datatype=XSD.gYear)))
+        for concept in self.x.emergency_types:
+            g.add((plan_iri, DG.emergencyType, URIRef(concept)))
         g.add((command, RDF.type, DG.Command))
         g.add((command, SKOS.prefLabel, Literal(plan.command_zh, lang="zh")))
         g.add((command, SKOS.prefLabel, Literal(self.x.command_en, lang="en")))

@@ -36,6 +36,8 @@ class Plan:
     place_en: str  # e.g. Liaocheng
     command_zh: str  # e.g. 聊城市重污染天气应急指挥部
     source: Source
+    level: str = ""  # province | city | county | district ("" when unknown)
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Unit:
     label_en: str
     agency_type: str | None  # concept IRI in the agency scheme
     collective: bool = False
+    work_group: bool = False  # 抢险救灾组, 综合协调组: a group the command sets up, not an agency
 
 
 @dataclass(frozen=True)
@@ -87,3 +90,4 @@ class ExtractedPlan:
     partners: tuple[Unit, ...]  # organisations named only inside clauses
     duties: tuple[Duty, ...]
     command_en: str = ""
+    emergency_types: tuple[str, ...] = ()  # issue concept IRIs named in the plan's title

@@ -42,12 +42,13 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def extract_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None) -> list[ExtractedPlan]:
+def extract_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None,
+                      meta: dict[str, str] | None = None) -> list[ExtractedPlan]:
     thesaurus = thesaurus or load_thesaurus(settings.ontology_dir)
     extracted = []
     keys: dict[str, Path] = {}
     for path in _expand(paths):
-        plan, records = load_document(path)
+        plan, records = load_document(path, meta)
         if plan.key in keys:
             raise KgError(f"{path}: same plan key '{plan.key}' as {keys[plan.key]}; rename one file")
         keys[plan.key] = path
@@ -55,12 +56,12 @@ def extract_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thes
     return extracted
 
 
-def build(settings: Settings, paths: Sequence[Path] | None = None) -> dict:
+def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[str, str] | None = None) -> dict:
     """Build the data home from ``paths`` (default: the bundled plans), replacing what it held."""
     started = time.perf_counter()
     ontology = ontology_graphs(settings.ontology_dir)
     thesaurus = thesaurus_from_graph(ontology[GRAPH_THESAURUS])
-    plans = extract_documents(settings, list(paths) if paths else bundled_plans(settings), thesaurus)
+    plans = extract_documents(settings, list(paths) if paths else bundled_plans(settings), thesaurus, meta)
     graphs = [*ontology.values(), *(build_plan_graph(x, settings.base_iri) for x in plans)]
     with DataHome(settings.home).new_build() as target:
         write_store(target, graphs)

@@ -38,6 +38,20 @@ SELECT ?duty ?text ?plan ?role ?boilerplate ?units ?actions ?objects ?issues ?pa
 }
 ORDER BY ?duty
 """
+PLANS_QUERY = """
+SELECT ?plan ?title ?place_zh ?place_en ?level ?year ?source ?types ?units ?duties WHERE {
+  ?plan a dg:Plan ; dcterms:title ?title ; dcterms:source ?source .
+  OPTIONAL { ?plan dg:placeName ?place_zh FILTER(LANG(?place_zh) = "zh") }
+  OPTIONAL { ?plan dg:placeName ?place_en FILTER(LANG(?place_en) = "en") }
+  OPTIONAL { ?plan dg:level ?level }
+  OPTIONAL { ?plan dg:year ?year }
+  OPTIONAL { SELECT ?plan (GROUP_CONCAT(STR(?t); separator=" ") AS ?types) WHERE { ?plan dg:emergencyType ?t } GROUP BY ?plan }
+  OPTIONAL { SELECT ?plan (COUNT(DISTINCT ?u) AS ?units) WHERE { ?m org:member ?u ; dg:record/dg:plan ?plan } GROUP BY ?plan }
+  OPTIONAL { SELECT ?plan (COUNT(?d) AS ?duties) WHERE { ?d a dg:Duty ; dg:plan ?plan } GROUP BY ?plan }
+}
+ORDER BY ?plan
+"""
+UNIT_TYPES_QUERY = "SELECT ?unit ?type WHERE { ?unit a dg:MemberUnit ; dg:agencyType ?type }"
 ORG_LABELS_QUERY = """
 SELECT ?org ?zh ?en WHERE {
   ?org a ?kind ; skos:prefLabel ?zh, ?en .
@@ -269,6 +283,53 @@ class Service:
                 for duty in duties
             ],
         }
+
+    # ------------------------------------------------------------------ plans
+
+    def plans(self) -> list[dict]:
+        return [
+            {
+                "iri": row["plan"],
+                "key": row["plan"].rsplit("/", 1)[-1],
+                "title": row["title"],
+                "place_zh": row["place_zh"],
+                "place_en": row["place_en"],
+                "level": row["level"],
+                "year": int(row["year"]) if row["year"] else None,
+                "emergency_types": [self._concept_json(c) for c in (row["types"] or "").split()],
+                "source": row["source"],
+                "units": int(row["units"] or 0),
+                "duties": int(row["duties"] or 0),
+            }
+            for row in self.select(PLANS_QUERY)
+        ]
+
+    def plan_iri(self, key: str) -> str:
+        """A plan named by its key (file-name slug) or its IRI."""
+        for plan in self.plans():
+            if key in (plan["key"], plan["iri"]):
+                return plan["iri"]
+        known = ", ".join(p["key"] for p in self.plans())
+        raise BadRequest(f"no plan {key!r} in this data home; known: {known}")
+
+    def compare(self, a: str, b: str) -> dict:
+        """Agency types side by side in two plans: units, duty counts, targets in one, the other, both."""
+        from .compare import compare_plans
+
+        plan_a, plan_b = self.plan_iri(a), self.plan_iri(b)
+        rows = self.duty_rows()
+        agency_of = {row["unit"]: row["type"] for row in self.select(UNIT_TYPES_QUERY)}
+        table = compare_plans([r for r in rows if r.plan == plan_a], [r for r in rows if r.plan == plan_b],
+                              agency_of, self.thesaurus)
+        labels = self.organisation_labels
+        for entry in table:
+            for side in ("units_a", "units_b"):
+                entry[side] = [{"iri": u, "label_zh": labels.get(u, (u, u))[0], "label_en": labels.get(u, (u, u))[1]}
+                               for u in entry[side]]
+            for side in ("targets_both", "targets_a_only", "targets_b_only"):
+                entry[side] = [self._concept_json(c) for c in entry[side]]
+        plans = {p["iri"]: p for p in self.plans()}
+        return {"a": plans[plan_a], "b": plans[plan_b], "agency_types": table}
 
     def status(self) -> dict:
         build = DataHome(self.settings.home).current()

@@ -38,6 +38,9 @@ class DG(DefinedNamespace):
     memberRole: URIRef
     hasCommand: URIRef
     placeName: URIRef
+    level: URIRef
+    emergencyType: URIRef
+    year: URIRef
     sha256: URIRef
     agencyType: URIRef
     record: URIRef

@@ -133,3 +133,26 @@ def test_gb18030_fragment_reads_like_utf8(tmp_path):
     assert [r.unit_text for r in parse_layout(read_source(copy))[2]] == [
         r.unit_text for r in parse_layout(read_source(source))[2]
     ]
+
+
+def test_passive_clauses(tmp_path):
+    body = "(一)监测预警由市气象局负责组织协调。\n(二)医疗救治由市卫生局和市红十字会负责。\n"
+    _, records = load_document(_doc(tmp_path, "plan.txt", body))
+    assert [r.unit_text for r in records] == ["市气象局", "市卫生局和市红十字会"]
+    assert records[0].text.startswith("监测预警由市气象局")
+
+
+def test_work_groups_and_collectives_are_typed(tmp_path):
+    body = "抢险救灾组:由市应急局牵头,负责现场抢险。\n各区政府:负责本辖区救灾。\n市公安局:负责治安。\n"
+    (x,) = extract_documents(Settings.from_env("/nonexistent-home"), [_doc(tmp_path, "plan.txt", body)])
+    units = {u.name: u for us in x.members.values() for u in us}
+    assert units["抢险救灾组"].work_group and units["抢险救灾组"].agency_type.endswith("/working-group")
+    assert units["各区政府"].collective
+    assert not units["市公安局"].collective and not units["市公安局"].work_group
+
+
+def test_plan_metadata(tmp_path):
+    body = "# title: 某省2019年森林火灾应急预案\n# level: province\n\n省林业局:负责火灾扑救。\n"
+    (x,) = extract_documents(Settings.from_env("/nonexistent-home"), [_doc(tmp_path, "plan.txt", body)])
+    assert (x.plan.level, x.plan.year, x.plan.place_zh) == ("province", 2019, "某省")
+    assert [i.rsplit("/", 1)[-1] for i in x.emergency_types] == ["forest-fire"]

@@ -7,6 +7,7 @@ itself (title, place, command) and hands the text to the layout parser that reco
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import KgError
@@ -24,6 +25,7 @@ __all__ = ["load_document", "read_source", "describe_plan"]
 
 _APPENDIX = re.compile(r"^附件\s*[0-9一二三四五六七八九十]*$")
 _PLACE = re.compile(r"^(.{1,7}?(?:自治州|自治县|特别行政区|省|市|县|区|州|盟|旗))")
+_LEVELS = {"省": "province", "市": "city", "州": "city", "盟": "city", "县": "county", "旗": "county", "区": "district"}
 _COMMAND = re.compile(r"^(.*?(?:指挥部|领导小组|委员会))")
 
 
@@ -48,12 +50,18 @@ def describe_plan(source: Source, preamble: list[str]) -> Plan:
         core = re.sub(r"(?:成员单位及职责|职责清单|职责|\(附件\))+$", "", title)
         core = re.sub(r"(?:应急救援预案|应急预案|预案|综合整治方案|工作方案|方案)$", "", core)
         command_zh = f"{core}应急指挥部" if core else (title or source.name)
+    level = source.meta.get("level", "").strip().lower()
+    level = {"city": "city", "municipal": "city", "province": "province", "provincial": "province",
+             "county": "county", "district": "district"}.get(level) or _LEVELS.get(place[-1:], "")
+    year = re.search(r"((?:19|20)\d{2})年", source.meta.get("year", "") + "年" if source.meta.get("year") else title)
     return Plan(
         key=slugify(source.path.stem),
         title=title or source.name,
         place_zh=place,
         place_en=pinyin_name(stem) if stem else "",
         command_zh=command_zh,
+        level=level,
+        year=int(year.group(1)) if year else None,
         source=source,
     )
 
@@ -68,8 +76,11 @@ def parse_layout(source: Source) -> tuple[str, list[str], list[Record]]:
     return best
 
 
-def load_document(path: Path) -> tuple[Plan, list[Record]]:
+def load_document(path: Path, meta: dict[str, str] | None = None) -> tuple[Plan, list[Record]]:
+    """A document's plan and rows; ``meta`` (title, place, level, year) overrides its ``# key:`` lines."""
     source = read_source(path)
+    if meta:
+        source = replace(source, meta={**source.meta, **{k.lower(): v for k, v in meta.items()}})
     layout, preamble, records = parse_layout(source)
     if not records:
         raise KgError(

@@ -19,6 +19,10 @@ _HEADING = re.compile(rf"^\s*(?:{NUMBERING}\s*)?(?P<units>{NAME_LIST})\s*[。.:�
 _INLINE = re.compile(
     rf"^\s*(?:{NUMBERING}\s*)?(?P<units>{NAME_LIST})(?:\s*[:：]\s*|[ \t\u3000]+|(?={DUTY_START}))(?P<duty>\S.*?)\s*$"
 )
+# "(一)监测预警由市气象局负责组织协调。": the unit stands inside the sentence, after 由.
+_PASSIVE = re.compile(
+    rf"^\s*(?:{NUMBERING}\s*)?(?P<duty>[^。;\n]*?由(?P<units>{NAME_LIST})(?:具体负责|负责|牵头|承担|组织)\S*?)\s*$"
+)
 _SECTION = re.compile(
     rf"^\s*(?:[0-9]+(?:\.[0-9]+)*\.?|[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+[章节条部分])\s*(?!{DUTY_START})"
     r"[^,;。,;]{1,24}$"
@@ -60,7 +64,13 @@ def parse_entries(source: Source) -> tuple[list[str], list[Record]]:
         folded = fold_width(line)
         heading = _HEADING.match(folded)
         inline = None if heading else _INLINE.match(folded)
-        if heading or inline:
+        passive = None if heading or inline or (current and not current.get("passive")) else _PASSIVE.match(folded)
+        if passive:
+            close()
+            current = {"unit": (offset + passive.start("units"), offset + passive.end("units")),
+                       "start": offset + passive.start("duty"), "end": offset + passive.end("duty"), "passive": True}
+            started = True
+        elif heading or inline:
             found = heading or inline
             close()
             unit = (offset + found.start("units"), offset + found.end("units"))

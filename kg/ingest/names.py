@@ -19,7 +19,8 @@ SUFFIXES = sorted(
     reverse=True,
 )
 SUFFIX = "(?:" + "|".join(map(re.escape, SUFFIXES)) + ")"
-NAME_CHAR = r"[\u4e00-\u9fff()（）A-Za-z0-9·]"
+# Function words (由 的 被 把 将) never stand inside a name: "监测预警由市气象局" is a clause.
+NAME_CHAR = r"(?:(?![由的被把将])[\u4e00-\u9fff()（）A-Za-z0-9·])"
 # How duties begin when nothing separates them from the unit's name ("市卫生局负责…").
 DUTY_START = (
     r"(?:负责|参与|协助|组织|配合|制定|制订|会同|综合|依法|做好|承担|协调|指导|督促|监督|及时|按照|根据|"
