@@ -334,10 +334,13 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     from .pipeline import build as run_build
     from .store import DataHome
 
+    from .service import Service
+
     settings = _settings(ctx)
     if DataHome(settings.home).current() is None:
         click.echo(f"nothing built in {settings.home}: building the bundled plans first")
         run_build(settings)
+    Service(settings).check()  # a damaged store or index stops here, with how to rebuild
     app = create_app({"SETTINGS": settings})
     click.echo(f"serving {settings.home} on http://{host}:{port}/")
     run(app, host=host, port=port, threads=threads)

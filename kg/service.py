@@ -331,6 +331,28 @@ class Service:
         plans = {p["iri"]: p for p in self.plans()}
         return {"a": plans[plan_a], "b": plans[plan_b], "agency_types": table}
 
+    def check(self) -> dict:
+        """Open everything a server needs — manifest, store, search index — and say plainly what
+        is damaged and how to rebuild, instead of failing on the first request."""
+        build = self.build
+        try:
+            triples = len(self.store)
+            self.searcher.ix.doc_count()
+            with self.searcher.ix.searcher() as searcher:
+                searcher.doc_count()
+        except KgError:
+            raise
+        except Exception as exc:  # whoosh and RocksDB raise many kinds of error for damaged files
+            raise KgError(
+                f"{build.path}: the store or search index is damaged ({type(exc).__name__}: {exc}); "
+                f"rebuild with `kg build` (the previous data is replaced only when the rebuild succeeds)"
+            ) from exc
+        expected = build.manifest.get("triples")
+        if expected is not None and expected != triples:
+            raise KgError(f"{build.path}: the store holds {triples} triples but the manifest says {expected}; "
+                          f"rebuild with `kg build`")
+        return {"build": build.path.name, "triples": triples}
+
     def status(self) -> dict:
         build = DataHome(self.settings.home).current()
         if build is None:

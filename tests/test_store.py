@@ -78,3 +78,29 @@ def test_iris_are_stable_across_rebuilds(home):
     build(home)
     assert _ground_triples(home) == first
     assert len(first) > 1000
+
+
+@pytest.mark.parametrize("damage", ["index", "store", "manifest"])
+def test_damage_is_found_at_start_with_a_rebuild_path(home, runner, damage):
+    from kg.cli import main
+
+    build(home)
+    current = DataHome(home.home).current().path
+    if damage == "index":
+        for segment in (current / "index").glob("*.seg"):
+            segment.write_bytes(b"garbage")
+        for toc in (current / "index").glob("*.toc"):
+            toc.unlink()
+    elif damage == "store":
+        import shutil
+
+        shutil.rmtree(current / "store")
+        (current / "store").mkdir()
+    else:
+        (current / "manifest.json").write_text("{", encoding="utf-8")
+    result = runner.invoke(main, ["--home", str(home.home), "serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert "kg build" in result.output
+    assert "Traceback" not in result.output
+    build(home)  # the rebuild path works
+    assert Service(home).check()["triples"] > 1000
