@@ -19,7 +19,10 @@ install: $(BIN)/kg
 run: install
 	$(BIN)/kg serve --host $(HOST) --port $(PORT)
 
+# The browser tests (tests/browser/) drive Debian's chromium; as root, install it when missing.
 test: install
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 	$(BIN)/python -m pytest
 
 clean:

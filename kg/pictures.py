@@ -150,6 +150,8 @@ class Pictures:
                     "self": i == j,
                     "href": f"/overlaps/pair?{self.query(a=x, b=y)}" if shared else None,
                     "column": j + 1,
+                    "with_zh": self.unit(y)["label_zh"],
+                    "with_en": self.unit(y)["label_en"],
                 })
             rows.append({**self.unit(x), "number": i + 1, "cells": cells})
         return {"units": [{**self.unit(u), "number": i + 1} for i, u in enumerate(units)], "rows": rows,

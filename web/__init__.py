@@ -25,6 +25,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(api)
 
+    from . import gsp, linked, sparql  # SPARQL protocol, graph store, linked data (one worker pool)
+
+    sparql.init_app(app)
+    for blueprint in (sparql.bp, gsp.bp, linked.bp):
+        app.register_blueprint(blueprint)
+
+    from . import overlaps, pages  # the HTML pages (with JSON twins) and the /overlaps pictures
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(overlaps.bp)
+
     @app.errorhandler(KgError)
     def kg_error(exc: KgError):
         # Bad input is the caller's to fix (400); anything else means no usable data here (503).

@@ -1,0 +1,81 @@
+"""Browser fixtures: one real server over the session's data home, one Debian chromium per session
+(driven by Playwright, never `playwright install`), and pages that refuse every request leaving
+the server and remember console errors; a test fails when either happened.
+
+These tests fail, not skip, when chromium is missing: `make test` installs it (as root)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def live_server(built):
+    """The web app served by werkzeug on 127.0.0.1 (a free port) in a thread."""
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    app = create_app({"SETTINGS": built})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    app.extensions["kg_endpoint"].close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (make test does it as root)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """What a page did that it should not: requests off the server, console errors, page errors."""
+
+    def __init__(self):
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+
+
+@pytest.fixture
+def watch():
+    return Watch()
+
+
+@pytest.fixture
+def page(browser, live_server, watch):
+    host = urlsplit(live_server).netloc
+    context = browser.new_context(base_url=live_server, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    def guard(route):
+        url = route.request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != host:
+            watch.outside.append(url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", guard)
+    page.on("console", lambda m: watch.errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: watch.errors.append(f"{page.url}: {e}"))
+    yield page
+    context.close()
+    assert watch.outside == [], f"requests left the server: {watch.outside}"
+    assert watch.errors == [], f"console errors: {watch.errors}"

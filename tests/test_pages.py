@@ -1,0 +1,270 @@
+"""The HTML pages (web/pages.py, web/overlaps.py) through Flask's test client: each page answers,
+has a JSON twin, 404s for IRIs that are not there, escapes document text, switches language, and
+sends a Content-Security-Policy without inline scripts."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+
+from kg.browse import page_path, segments
+from kg.config import Settings
+from kg.pipeline import build
+
+BASE = "https://w3id.org/dutygraph/id/"
+PLAN = "liaocheng-heavy-pollution-member-duties"
+CG = "liao-cheng-shi/shi-cheng-guan-ju"
+JT = "liao-cheng-shi/shi-jiao-tong-yun-shu-ju"
+PAGES = {
+    "/": "home",
+    "/ask?q=" + quote("工地扬尘归谁管？"): "ask",
+    "/search?q=" + quote("扬尘"): "search",
+    "/units": "units",
+    f"/unit/{CG}": "unit",
+    "/concept/object/muck-truck": "concept",
+    f"/duty/{PLAN}/07-02": "duty",
+    f"/plan/{PLAN}": "plan",
+    "/query?query=" + quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1"): "query",
+    "/overlaps": "overlaps",
+    f"/overlaps/pair?a={quote(BASE + 'unit/' + CG)}&b={quote(BASE + 'unit/' + JT)}": "pair",
+}
+
+
+class Scripts(HTMLParser):
+    """Collects <script> elements: inline ones (with text) and external sources."""
+
+    def __init__(self):
+        super().__init__()
+        self.inline, self.sources, self._in = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            src = dict(attrs).get("src")
+            self._in = not src
+            if src:
+                self.sources.append(src)
+
+    def handle_data(self, data):
+        if self._in and data.strip():
+            self.inline.append(data)
+
+    def handle_endtag(self, tag):
+        self._in = False
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_answers_with_local_assets_and_no_inline_script(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.get_data(as_text=True)
+    scripts = Scripts()
+    scripts.feed(html)
+    assert scripts.inline == []
+    assert all(src.startswith("/") for src in scripts.sources)
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html.replace(f'href="{BASE}', "")), "nothing from elsewhere"
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_has_a_json_twin(client, url):
+    joiner = "&" if "?" in url else "?"
+    response = client.get(f"{url}{joiner}format=json")
+    assert response.status_code == 200
+    assert response.is_json and response.get_json()
+
+
+@pytest.mark.parametrize("url", [
+    "/unit/liao-cheng-shi/nobody", "/unit/..%2Fetc", "/concept/object/nothing", "/concept/nonsense/muck-truck",
+    f"/duty/{PLAN}/99-99", f"/plan/{PLAN}-not", "/duty/<script>", "/vendor/vis/other.js",
+    f"/overlaps/pair?a={quote(BASE + 'unit/x')}&b={quote(BASE + 'unit/y')}",
+])
+def test_unknown_things_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_ask_page_shows_units_roles_evidence_and_sparql(client):
+    html = client.get("/ask?q=" + quote("who handles construction dust?")).get_data(as_text=True)
+    for unit in ("市住房城乡建设局", "市城管局", "市交通运输局"):
+        assert unit in html
+    assert 'class="role role-lead"' in html
+    assert "<mark>扬尘</mark>" in html or "<mark>" in html
+    assert "<details class=\"sparql\">" in html and "SELECT" in html
+    assert f'href="/unit/liao-cheng-shi/shi-zhu-fang-cheng-xiang-jian-she-ju"' in html
+
+
+def test_ask_page_is_honest_when_nothing_answers(client):
+    response = client.get("/ask?q=" + quote("who feeds the pandas?"))
+    html = response.get_data(as_text=True)
+    assert 'class="no-answer"' in html
+    answer = client.get("/ask?format=json&q=" + quote("who feeds the pandas?")).get_json()["answer"]
+    assert answer["answers"] == [] and answer["understood"]
+
+
+def test_search_facets_filter_and_page(client):
+    data = client.get("/search?format=json&q=" + quote("扬尘")).get_json()
+    kinds = {v["value"]: v for v in data["facet_values"]["kind"]}
+    assert "duty" in kinds and kinds["duty"]["href"].startswith("/search?")
+    filtered = client.get(kinds["duty"]["href"] + "&format=json").get_json()
+    assert {h["kind"] for h in filtered["hits"]} == {"duty"}
+    assert filtered["filters"][0]["name"] == "kind"
+    assert data["next"] and client.get(data["next"]).status_code == 200
+    html = client.get(kinds["duty"]["href"]).get_data(as_text=True)
+    assert "<mark" in html and "&lt;mark" not in html
+
+
+def test_unit_page_groups_duties_and_lists_partners_overlaps_and_rows(client):
+    data = client.get(f"/unit/{CG}?format=json").get_json()
+    assert data["label_zh"] == "市城管局" and data["counts"]["duties"] > 3
+    assert any(g["action"] for g in data["by_action"])
+    assert {o["label_zh"] for o in data["overlaps"]} >= {"市住房城乡建设局", "市交通运输局"}
+    assert data["records"][0]["row"] == 8 and "市政工程" in data["records"][0]["text"]
+    partners = client.get("/unit/liao-cheng-shi/shi-sheng-tai-huan-jing-ju?format=json").get_json()["partners"]
+    assert "市公安局" in {p["label_zh"] for p in partners}
+
+
+def test_concept_page_has_hierarchy_synonyms_units_and_duties(client):
+    data = client.get("/concept/object/muck-truck?format=json").get_json()
+    assert data["label_zh"] == "渣土车" and "dump truck" in data["alt_en"] and "渣土运输车" in data["alt_zh"]
+    assert [b["href"] for b in data["broader"]][-1].startswith("/concept/object/")
+    assert "市公安局" in {u["label_zh"] for u in data["units"]}
+    vehicle = client.get("/concept/object/vehicle?format=json").get_json()
+    assert vehicle["narrower"] and not vehicle["broader"]
+
+
+def test_duty_page_marks_the_clause_in_its_paragraph_with_provenance(client):
+    data = client.get(f"/duty/{PLAN}/07-02?format=json").get_json()
+    marked = [s["text"] for s in data["record"]["segments"] if s["mark"]]
+    assert marked == [data["text"]]
+    assert "".join(s["text"] for s in data["record"]["segments"]) == data["record"]["text"]
+    assert data["row"] == 7 and data["plan"]["source"].endswith(".txt")
+    assert data["end"] - data["start"] == len(data["text"])
+    html = client.get(f"/duty/{PLAN}/07-02").get_data(as_text=True)
+    assert f"<mark>{data['text']}</mark>" in html
+
+
+def test_plan_page_counts(client):
+    data = client.get(f"/plan/{PLAN}?format=json").get_json()
+    assert data["counts"]["rows"] == 17 and data["counts"]["units"] == len(data["members"]) >= 17
+    assert data["source"].endswith(".txt")
+
+
+def test_query_page_lists_examples_and_downloads(client):
+    data = client.get("/query?format=json&query=" + quote("ASK { ?s ?p ?o }")).get_json()
+    assert data["examples"] and all(e["title"] and not e["title"].startswith("#") for e in data["examples"])
+    assert set(data["downloads"]["results"]) == {"json", "xml", "csv", "tsv"}
+    assert data["share"].startswith("/query?query=")
+
+
+def test_overlaps_page_filters_and_data(client):
+    page = client.get("/overlaps?format=json&kind=duplication").get_json()
+    assert {f["kind"] for f in page["findings"]} == {"duplication"}
+    dust = [f for f in page["findings"] if f["target"] and f["target"]["label_en"] == "construction dust"]
+    assert {u["label_zh"] for u in dust[0]["units"]} == {"市住房城乡建设局", "市城管局", "市交通运输局"}
+    assert page["heatmap"]["peak"] > 0 and page["data"].startswith("/overlaps/data.json")
+    data = client.get(page["data"]).get_json()
+    assert data["network"]["nodes"] and data["collaboration"]["edges"]
+    assert all(d in data["duties"] for n in data["network"]["nodes"] for d in n["duties"])
+    vehicles = client.get("/overlaps?format=json&category=https://w3id.org/dutygraph/concept/object/vehicle").get_json()
+    assert vehicles["findings"] and len(vehicles["findings"]) < len(client.get("/overlaps?format=json").get_json()["findings"])
+    assert client.get("/overlaps?kind=nonsense").status_code == 400
+    assert client.get("/overlaps?action=https://w3id.org/dutygraph/concept/object/vehicle").status_code == 400
+
+
+def test_language_switch_sets_a_cookie_and_labels(client):
+    response = client.get(f"/unit/{CG}?lang=en")
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html and "lang=en" in response.headers["Set-Cookie"]
+    assert 'title="市城管局"' in html and "Urban Management Bureau" in html
+    html = client.get(f"/unit/{CG}").get_data(as_text=True)  # the cookie remembers
+    assert '<html lang="en">' in html and ">Search<" in html
+    html = client.get(f"/unit/{CG}?lang=zh").get_data(as_text=True)
+    assert '<html lang="zh">' in html and ">搜索<" in html and 'title="Liaocheng Municipal Urban Management Bureau"' in html
+
+
+def test_vis_network_is_served_from_the_pyvis_wheel(client):
+    with client.get("/vendor/vis/vis-network.min.js") as response:  # closes the file it streams
+        assert response.status_code == 200 and b"vis" in response.data[:2000]
+
+
+def test_page_paths():
+    assert page_path(BASE + "unit/a/b", BASE) == "/unit/a/b"
+    assert page_path(BASE + "duty/p/01-02/span", BASE) == "/id/duty/p/01-02/span"
+    assert page_path(BASE + "record/p/01", BASE) == "/id/record/p/01"
+    assert page_path("https://w3id.org/dutygraph/concept/object/muck-truck", BASE) == "/concept/object/muck-truck"
+    assert page_path("https://example.org/x", BASE) is None
+    assert page_path(BASE + "unit/<x>", BASE) is None
+
+
+def test_segments_cover_the_text_and_mark_the_spans():
+    pieces = segments("<b>扬尘</b>治理", [[3, 5], [4, 9], [20, 30]])
+    assert "".join(p["text"] for p in pieces) == "<b>扬尘</b>治理"
+    assert [p["text"] for p in pieces if p["mark"]] == ["扬尘"]
+
+
+# ------------------------------------------------------------------ document text is text
+
+SCRIPT = "<script>alert(1)</script>"
+HOSTILE_PLAN = (
+    "聊城市测试应急指挥部 成员单位及职责\n\n序号\t成员单位\t职 责\n"
+    f"1\t市公安局\t负责加大对渣土车{SCRIPT}的检查执法力度；会同市城管局负责施工工地扬尘治理工作；完成市指挥部交办的其他工作。\n"
+    "2\t市城管局\t负责施工工地扬尘<b>治理</b>工作；配合市公安局检查渣土车。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    from web import create_app
+
+    folder = tmp_path_factory.mktemp("hostile")
+    plan = folder / "hostile_test-plan.txt"
+    plan.write_text(HOSTILE_PLAN, encoding="utf-8")
+    settings = Settings.from_env(folder / "home")
+    build(settings, [plan])
+    app = create_app({"TESTING": True, "SETTINGS": settings})
+    yield app.test_client()
+    app.extensions["kg_endpoint"].close()
+
+
+HOSTILE_PAGES = [
+    "/ask?q=" + quote("渣土车归谁管？"),
+    "/search?q=" + quote("渣土车"),
+    "/search?q=script",
+    "/unit/liao-cheng-shi/shi-gong-an-ju",
+    "/unit/liao-cheng-shi/shi-cheng-guan-ju",
+    "/concept/object/muck-truck",
+    "/duty/hostile-test-plan/01-01",
+    "/duty/hostile-test-plan/02-01",
+    "/plan/hostile-test-plan",
+    "/overlaps",
+    "/overlaps?kind=gap",
+    f"/overlaps/pair?a={quote(BASE + 'unit/liao-cheng-shi/shi-gong-an-ju')}&b={quote(BASE + 'unit/liao-cheng-shi/shi-cheng-guan-ju')}",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_PAGES)
+def test_document_text_renders_as_text(hostile, url):
+    response = hostile.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<script>alert" not in html and "<b>治理" not in html
+    scripts = Scripts()
+    scripts.feed(html)
+    assert scripts.inline == []
+
+
+def test_hostile_text_is_shown_escaped_where_it_appears(hostile):
+    html = hostile.get("/duty/hostile-test-plan/01-01").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert SCRIPT in hostile.get("/duty/hostile-test-plan/01-01?format=json").get_json()["text"]
+    assert "&lt;b&gt;治理&lt;/b&gt;" in hostile.get("/unit/liao-cheng-shi/shi-cheng-guan-ju").get_data(as_text=True)
+
+
+def test_snippets_with_anything_but_marks_are_escaped(app):
+    from web.pages import snippet
+
+    assert str(snippet('a <mark class="match term0">b</mark> c')) == 'a <mark class="match term0">b</mark> c'
+    assert str(snippet("a <mark>b</mark><img src=x onerror=alert(1)>")).startswith("a &lt;mark&gt;")

@@ -1,0 +1,163 @@
+"""The HTML pages: home and ask, search, units, a unit, a concept, a duty, a plan, the SPARQL
+editor. Every page is also JSON (``?format=json``). Each view reads its arguments, calls one
+service method and renders; the page data come from kg/browse.py through the service.
+
+Also what every page shares: the interface language (``?lang=`` or the ``lang`` cookie), the
+``t``/``label`` helpers, the ``href`` filter (IRI → local page), the Content-Security-Policy of the
+pages (scripts only from this server, never inline) and the vendored vis-network files.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
+from markupsafe import Markup, escape
+
+from kg.browse import page_path
+from kg.search import FACETS
+
+from .i18n import COOKIE, LANGS, current_lang, other, text
+
+bp = Blueprint("pages", __name__)
+
+# Scripts, styles and everything else from this server only, never inline. vis-network still
+# works: it sets element styles through the CSSOM, which style-src does not restrict.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+VIS_DIR = "lib/vis-9.1.2"
+VIS_FILES = ("vis-network.min.js", "vis-network.css")
+
+
+def service():
+    return current_app.extensions["kg"]
+
+
+def render(template: str, data: dict | None, **extra) -> Response | str:
+    """The page, or its JSON twin with ``?format=json``; 404 when there is nothing to show."""
+    if data is None:
+        abort(404)
+    if request.args.get("format") == "json":
+        return jsonify(data)
+    return render_template(template, d=data, **extra)
+
+
+def filters_from(args) -> dict[str, str]:
+    return {f: args[f] for f in FACETS if args.get(f)}
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        abort(400)
+
+
+# ------------------------------------------------------------------ shared by every page
+
+
+@bp.app_context_processor
+def interface():
+    lang = current_lang()
+
+    def t(key: str) -> str:
+        return text(key, lang)
+
+    def t_other(key: str) -> str:
+        return other(key, lang)
+
+    def switch_url() -> str:
+        args = request.args.to_dict(flat=False)
+        args["lang"] = ["en" if lang == "zh" else "zh"]
+        args.pop("format", None)
+        from urllib.parse import urlencode
+
+        return f"{request.path}?{urlencode(args, doseq=True)}"
+
+    return {"lang": lang, "other_lang": "en" if lang == "zh" else "zh", "t": t, "t_other": t_other,
+            "switch_url": switch_url}
+
+
+@bp.app_template_filter("href")
+def href(iri: str | None) -> str | None:
+    return page_path(iri, service().settings.base_iri)
+
+
+MARK_ONLY = re.compile(r"<mark(?: class=\"[A-Za-z0-9 _-]*\")?>|</mark>")
+
+
+@bp.app_template_filter("snippet")
+def snippet(html: str) -> Markup:
+    """Search snippets arrive as HTML: the text escaped, matches in <mark>. Trust them only when
+    nothing but <mark> tags is left unescaped; otherwise show the whole snippet as text."""
+    if "<" in MARK_ONLY.sub("", html) or ">" in MARK_ONLY.sub("", html):
+        return escape(html)
+    return Markup(html)
+
+
+@bp.after_app_request
+def language_and_policy(response: Response) -> Response:
+    if request.args.get("lang") in LANGS and request.cookies.get(COOKIE) != request.args["lang"]:
+        response.set_cookie(COOKIE, request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
+    if request.blueprint in ("pages", "overlaps"):
+        response.headers["Content-Security-Policy"] = CSP
+    return response
+
+
+@bp.get("/vendor/vis/<name>")
+def vis(name: str):
+    """vis-network from the pyvis wheel, so the pictures need nothing from outside."""
+    if name not in VIS_FILES:
+        abort(404)
+    return send_from_directory(str(files("pyvis") / VIS_DIR), name, max_age=86400)
+
+
+# ------------------------------------------------------------------ pages
+
+
+@bp.get("/")
+def home():
+    return render("home.html", service().home_page())
+
+
+@bp.get("/ask")
+def ask():
+    return render("home.html", service().home_page(request.args.get("q", "")))
+
+
+@bp.get("/search")
+def search():
+    args = request.args
+    return render("search.html", service().search_page(args.get("q", ""), filters_from(args), _int("page", 1),
+                                                       _int("per_page", 10)))
+
+
+@bp.get("/units")
+def units():
+    return render("units.html", {"units": service().units()})
+
+
+@bp.get("/unit/<path:key>")
+def unit(key: str):
+    return render("unit.html", service().unit_page(key))
+
+
+@bp.get("/concept/<scheme>/<key>")
+def concept(scheme: str, key: str):
+    return render("concept.html", service().concept_page(scheme, key))
+
+
+@bp.get("/duty/<path:key>")
+def duty(key: str):
+    return render("duty.html", service().duty_page(key))
+
+
+@bp.get("/plan/<path:key>")
+def plan(key: str):
+    return render("plan.html", service().plan_page(key))
+
+
+@bp.get("/query")
+def query():
+    return render("query.html", service().query_page(request.args.get("query", "")))
