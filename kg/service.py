@@ -286,6 +286,25 @@ class Service:
 
     # ------------------------------------------------------------------ plans
 
+    def compare_page(self, a: str = "", b: str = "") -> dict:
+        """The /compare page: the plans to choose from and, when two are chosen, their comparison
+        with a local page for every unit and concept."""
+        from .browse import page_path
+
+        plans = self.plans()
+        for plan in plans:
+            plan["href"] = page_path(plan["iri"], self.settings.base_iri)
+        keys = [p["key"] for p in plans]
+        a = a or (keys[0] if keys else "")
+        b = b or (keys[1] if len(keys) > 1 else a)
+        result = self.compare(a, b) if a and b else None
+        if result:
+            for row in result["agency_types"]:
+                for side in ("units_a", "units_b", "targets_both", "targets_a_only", "targets_b_only"):
+                    for item in row[side]:
+                        item["href"] = page_path(item["iri"], self.settings.base_iri)
+        return {"plans": plans, "a": a, "b": b, "comparison": result}
+
     def plans(self) -> list[dict]:
         return [
             {

@@ -74,3 +74,16 @@ def test_meta_option_overrides_the_document(runner, tmp_path):
     assert result.exit_code == 0, result.output
     plans = json.loads(runner.invoke(main, ["--home", str(home), "plans", "--json"]).output)["plans"]
     assert plans[0]["year"] == 2016
+
+
+def test_compare_page_and_json_twin(many):
+    from web import create_app
+
+    client = create_app({"TESTING": True, "SETTINGS": many.settings}).test_client()
+    page = client.get("/compare?a=03-huludao-snowstorm&b=04-panjin-snowstorm&lang=en")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Health Commission" in html and "市卫生局" in html and "盘锦海事局" in html
+    data = client.get("/compare?a=03-huludao-snowstorm&b=04-panjin-snowstorm&format=json").get_json()
+    assert data["comparison"]["a"]["key"] == "03-huludao-snowstorm"
+    assert client.get("/compare?a=nowhere&b=03-huludao-snowstorm").status_code == 400

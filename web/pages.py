@@ -158,6 +158,11 @@ def plan(key: str):
     return render("plan.html", service().plan_page(key))
 
 
+@bp.get("/compare")
+def compare():
+    return render("compare.html", service().compare_page(request.args.get("a", ""), request.args.get("b", "")))
+
+
 @bp.get("/query")
 def query():
     return render("query.html", service().query_page(request.args.get("query", "")))

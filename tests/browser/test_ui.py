@@ -117,7 +117,7 @@ def test_every_page_quiet(page):
     for path in ("/", "/?lang=en", "/search?q=成品油", "/units", "/unit/liao-cheng-shi/shi-gong-an-ju",
                  "/concept/object/muck-truck", "/duty/liaocheng-heavy-pollution-member-duties/06-02",
                  "/plan/liaocheng-heavy-pollution-member-duties", "/query", "/overlaps?kind=duplication",
-                 "/id/plan/liaocheng-heavy-pollution-member-duties"):
+                 "/id/plan/liaocheng-heavy-pollution-member-duties", "/compare"):
         response = page.goto(path)
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")
