@@ -66,11 +66,8 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def copy_store(source: Path, target: Path) -> None:
-    """Copy a swapped-in (never again written) store into a new build, sharing the table files.
-
-    Not ``Store.backup``: a checkpoint taken through a read-only handle proved to list table
-    files it did not link, leaving the copy unopenable.
-    """
+    """Copy a swapped-in (closed, never again written) store into a new build, sharing the table
+    files — what ``Store.backup`` does, without opening the source at all."""
     shutil.copytree(source, target, copy_function=_link_or_copy)
 
 
