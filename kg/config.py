@@ -1,7 +1,8 @@
 """Settings: where the data home is, which IRIs to mint, where the bundled plans and ontology live.
 
 Every setting can come from the environment with the prefix ``KG_`` (``KG_HOME``, ``KG_BASE_IRI``,
-``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``, ``KG_QUERY_WORKERS``, ``KG_UPDATE_TOKEN``); an explicit
+``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``, ``KG_QUERY_WORKERS``, ``KG_UPDATE_TOKEN``, ``KG_RATE_LIMIT``,
+``KG_MAX_BODY``); an explicit
 argument wins over the environment.
 """
 
@@ -18,6 +19,8 @@ DEFAULT_BASE_IRI = "https://w3id.org/dutygraph/id/"
 DEFAULT_QUERY_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_QUERY_WORKERS = 2
+DEFAULT_RATE_LIMIT = 600
+DEFAULT_MAX_BODY = 2 * 1024 * 1024
 
 
 def _env_number(name: str, default: float, kind: type = float) -> float:
@@ -31,6 +34,16 @@ def _env_number(name: str, default: float, kind: type = float) -> float:
     if value <= 0:
         raise KgError(f"{name} must be positive, not {raw!r}")
     return value
+
+
+def _env_count(name: str, default: int) -> int:
+    """A whole number ≥ 0 (0 meaning "off")."""
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit():
+        raise KgError(f"{name}={raw!r} is not a whole number ≥ 0")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,10 @@ class Settings:
     query_workers: int = DEFAULT_QUERY_WORKERS
     # Writes (SPARQL Update, Graph Store Protocol) are refused unless a token is configured.
     update_token: str | None = None
+    # Requests per minute one client may send to /sparql, /rdf-graphs and /api (0: no limit), and
+    # the largest request body accepted, in bytes.
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    max_body: int = DEFAULT_MAX_BODY
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None, **overrides: object) -> "Settings":
@@ -59,4 +76,6 @@ class Settings:
         overrides.setdefault("max_rows", _env_number("KG_MAX_ROWS", DEFAULT_MAX_ROWS, int))
         overrides.setdefault("query_workers", _env_number("KG_QUERY_WORKERS", DEFAULT_QUERY_WORKERS, int))
         overrides.setdefault("update_token", env.get("KG_UPDATE_TOKEN") or None)
+        overrides.setdefault("rate_limit", _env_count("KG_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+        overrides.setdefault("max_body", _env_number("KG_MAX_BODY", DEFAULT_MAX_BODY, int))
         return cls(home=chosen.absolute(), base_iri=base, **overrides)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ The only module that writes the data home. Takes settings and paths; returns the
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,6 +105,10 @@ def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: T
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
     finally:
+        # Oxigraph closes a store when the last reference goes; whoosh's writer keeps a frame (and
+        # so the store) alive in a reference cycle, and an open writable store keeps compacting —
+        # deleting files that readers of the swapped-in build need. Close it now, for certain.
         del store
+        gc.collect()
     write_manifest(target, manifest)
     return manifest

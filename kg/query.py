@@ -65,6 +65,27 @@ def _dataset(store: ox.Store, op: Operation, from_graphs: tuple[str, ...], from_
     return {"use_default_graph_as_union": True}
 
 
+_FUNCTIONS: dict[str, dict] = {}
+
+
+def uses_functions(text: str) -> bool:
+    return "kgfn:" in text or "dutygraph/fn#" in text
+
+
+def functions_of(build_path: str, store: ox.Store) -> dict:
+    """kgfn:match for one build (it segments with the build's own thesaurus words); made once per
+    worker and build, and only for queries that call it."""
+    if build_path not in _FUNCTIONS:
+        from .search import match_function
+        from .store import graph_of
+        from .thesaurus import thesaurus_from_graph
+        from .vocab import GRAPH_THESAURUS
+
+        _FUNCTIONS.clear()
+        _FUNCTIONS[build_path] = match_function(thesaurus_from_graph(graph_of(store, GRAPH_THESAURUS)))
+    return _FUNCTIONS[build_path]
+
+
 def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
     info = analyse_query(op.text, op.base_iri)
     graph = info.form in ("CONSTRUCT", "DESCRIBE")
@@ -73,7 +94,8 @@ def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
     dataset = _dataset(store, op, info.from_graphs, info.from_named)
     truncated = False
     try:
-        result = store.query(op.text, prefixes=PREFIXES, base_iri=op.base_iri, **dataset)
+        result = store.query(op.text, prefixes=PREFIXES, base_iri=op.base_iri, **dataset,
+                             custom_functions=functions_of(build_path, store) if uses_functions(op.text) else None)
         if isinstance(result, ox.QueryBoolean):
             body = write_boolean(bool(result), fmt)
         elif isinstance(result, ox.QueryTriples):

@@ -104,6 +104,15 @@ def _value(term: object) -> str | None:
 class Service:
     settings: Settings
 
+    def refresh(self) -> None:
+        """Forget everything read from a build that is no longer current: a rebuild or a write
+        (SPARQL Update, Graph Store Protocol) swapped in a new one. Cheap when nothing changed."""
+        current = DataHome(self.settings.home).current_path()
+        if self.__dict__.get("_seen", current) != current:
+            for name in [n for n in self.__dict__ if n not in ("settings", "_seen")]:
+                del self.__dict__[name]
+        self.__dict__["_seen"] = current
+
     @cached_property
     def build(self) -> Build:
         return DataHome(self.settings.home).require()

@@ -72,6 +72,7 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "kgfn": "https://w3id.org/dutygraph/fn#",  # functions inside SPARQL: kgfn:match(?text, "扬尘")
 }
 
 

@@ -49,7 +49,9 @@ def runner() -> CliRunner:
 def app(built):
     from web import create_app
 
-    return create_app({"TESTING": True, "SETTINGS": built})
+    app = create_app({"TESTING": True, "SETTINGS": built})
+    yield app
+    app.extensions["kg_endpoint"].close()  # its SPARQL worker processes, if a test started them
 
 
 @pytest.fixture

@@ -96,3 +96,11 @@ def test_match_function_inside_sparql(service):
 
     rows = json.loads(service.sparql(query)[0])["results"]["bindings"]
     assert len(rows) == 4
+
+
+def test_match_function_through_the_endpoint(client):
+    query = 'SELECT ?text WHERE { ?d a dg:Duty ; dg:text ?text . FILTER(kgfn:match(?text, "渣土车")) }'
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.data
+    rows = response.get_json()["results"]["bindings"]
+    assert [r["text"]["value"] for r in rows] == ["加大对渣土车、砂石车等违反规定上路行驶车辆的检查执法力度"]

@@ -12,6 +12,8 @@ from kg.config import Settings
 from kg.errors import BadRequest, KgError
 from kg.service import Service
 
+from . import limits
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
@@ -19,7 +21,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     settings = app.config.get("SETTINGS") or Settings.from_env()
-    app.extensions["kg"] = Service(settings)
+    service = app.extensions["kg"] = Service(settings)
+    limits.init_app(app, settings.rate_limit, settings.max_body)
+
+    @app.before_request
+    def fresh_build():
+        service.refresh()  # a rebuild or a write may have swapped in a new build
 
     from .api import bp as api
 
@@ -40,11 +47,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     def kg_error(exc: KgError):
         # Bad input is the caller's to fix (400); anything else means no usable data here (503).
         return jsonify(error=str(exc)), 400 if isinstance(exc, BadRequest) else 503
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
-        return response
 
     return app
