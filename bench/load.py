@@ -33,7 +33,7 @@ QUERIES = [
     "SELECT ?u ?l WHERE { ?u a dg:MemberUnit ; skos:prefLabel ?l } LIMIT 50",
     "SELECT ?t WHERE { ?d dg:text ?t FILTER(<https://w3id.org/dutygraph/fn#match>(?t, \"扬尘\")) }",
 ]
-PAGES = ["/", "/units", "/overlaps", "/concept/object/muck-truck", "/search?q=扬尘"]
+PAGES = ["/", "/units", "/overlaps", "/concept/object/muck-truck", "/search?" + urllib.parse.urlencode({"q": "扬尘"})]
 
 
 def free_port() -> int:
@@ -75,7 +75,7 @@ def run_load(base: str, clients: int, seconds: float) -> dict:
                     status = response.status
             except urllib.error.HTTPError as exc:
                 status = exc.code
-            except OSError as exc:
+            except Exception as exc:  # any failure is an error of the run, reported, never a crash
                 status = f"{type(exc).__name__}"
             elapsed = time.perf_counter() - start
             with lock:
@@ -110,9 +110,10 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         kg = Path(sys.executable).with_name("kg")
+        self.log = tempfile.TemporaryFile()  # not a pipe: a chatty server must never block on it
         self.process = subprocess.Popen(
             [str(kg), "--home", str(home), "serve", "--port", str(self.port), "--threads", str(threads)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "KG_RATE_LIMIT": "0"},
+            stdout=subprocess.DEVNULL, stderr=self.log, env={**os.environ, "KG_RATE_LIMIT": "0"},
         )
         for _ in range(600):  # bounded wait for the port (builds first when the home is empty)
             try:
@@ -120,13 +121,17 @@ class Server:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode())
+                    self.log.seek(0)
+                    raise RuntimeError(self.log.read().decode("utf-8", "replace"))
                 time.sleep(0.2)
         raise RuntimeError("kg serve did not start")
 
     def stop(self) -> int:
         self.process.terminate()
-        return self.process.wait(timeout=60)
+        try:
+            return self.process.wait(timeout=60)
+        finally:
+            self.log.close()
 
 
 def main() -> None:

@@ -326,10 +326,12 @@ def eval_ask(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool)
 @click.option("--threads", default=4, show_default=True, type=int, help="Worker threads.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
-    """Serve the web app and JSON API (builds the bundled plans first when nothing is built)."""
-    from waitress import serve as run
+    """Serve the web app and JSON API (builds the bundled plans first when nothing is built).
 
+    SIGTERM stops new connections and lets requests in flight finish before exiting."""
     from web import create_app
+
+    from .serving import serve as run
 
     from .pipeline import build as run_build
     from .store import DataHome
@@ -342,5 +344,12 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
         run_build(settings)
     Service(settings).check()  # a damaged store or index stops here, with how to rebuild
     app = create_app({"SETTINGS": settings})
-    click.echo(f"serving {settings.home} on http://{host}:{port}/")
-    run(app, host=host, port=port, threads=threads)
+
+    def ready(server) -> None:
+        click.echo(f"serving {settings.home} on http://{host}:{server.effective_port}/", err=True)
+
+    try:
+        run(app, host=host, port=port, threads=threads, on_ready=ready)
+    finally:
+        app.extensions["kg_endpoint"].close()
+    click.echo("stopped: requests in flight were finished", err=True)

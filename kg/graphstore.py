@@ -9,6 +9,8 @@ the caller can answer 201 or 204 — or 404 for a DELETE of nothing.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
@@ -76,6 +78,9 @@ def read_graph(build_path: str, graph: str | None, op: Operation) -> Reply:
     return Reply(200, serialize_graph(fmt, triples), media_type(fmt))
 
 
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
 def parse_payloads(payloads: Sequence[tuple[bytes, str]], base_iri: str | None) -> list[ox.Triple]:
     """Request bodies (one, or the parts of a multipart POST) → triples; 415/400 when unreadable."""
     triples = []
@@ -83,6 +88,10 @@ def parse_payloads(payloads: Sequence[tuple[bytes, str]], base_iri: str | None) 
         media = (content_type or "").split(";")[0].strip().lower()
         if media not in RDF_MEDIA:
             raise SparqlError(415, f"cannot read {media or 'a body without Content-Type'}; send one of {', '.join(RDF_MEDIA)}")
+        if _DTD.search(data):
+            # Entity declarations are how "billion laughs" and external-entity (file:, http:) attacks
+            # work; RDF never needs them, so they are refused before any parser sees the body.
+            raise SparqlError(400, f"the {media} body declares a DOCTYPE or entities; DutyGraph does not accept them")
         try:
             quads = ox.parse(data, format=RDF_MEDIA[media], base_iri=base_iri, rename_blank_nodes=True)
             triples += [ox.Triple(q.subject, q.predicate, q.object) for q in quads]

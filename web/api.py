@@ -17,7 +17,8 @@ def service():
 @bp.get("/healthz")
 def healthz():
     status = service().status()
-    return jsonify(status="ok" if status["built"] else "empty", **status), 200
+    busy = current_app.extensions["in_flight"].count - 1  # not counting this request
+    return jsonify(status="ok" if status["built"] else "empty", in_flight=busy, **status), 200
 
 
 @bp.get("/api/units")

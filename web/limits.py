@@ -44,9 +44,30 @@ class Buckets:
             return (1 - tokens) / self.rate
 
 
+class InFlight:
+    """How many requests this process is answering right now (shown by /healthz)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self.lock:
+            self.count += n
+
+
 def init_app(app: Flask, rate_limit: int, max_body: int) -> None:
     app.config["MAX_CONTENT_LENGTH"] = max_body
     buckets = Buckets(rate_limit) if rate_limit > 0 else None
+    in_flight = app.extensions["in_flight"] = InFlight()
+
+    @app.before_request
+    def enter():
+        in_flight.add(1)
+
+    @app.teardown_request
+    def leave(_exc):
+        in_flight.add(-1)
 
     @app.before_request
     def limit():
