@@ -201,11 +201,7 @@ class Analysis:
                 graph.add_node(concept, kind="concept", scheme=self.t.concepts[concept].scheme if concept in self.t.concepts else "")
                 for unit in row.units:
                     graph.add_node(unit, kind="unit")
-                    if graph.has_edge(unit, concept):
-                        graph[unit][concept]["weight"] += 1
-                        graph[unit][concept]["duties"] += f" {row.iri}"
-                    else:
-                        graph.add_edge(unit, concept, weight=1, duties=row.iri)
+                    _count_edge(graph, unit, concept, row.iri)
         self._label(graph)
         return graph
 
@@ -234,11 +230,7 @@ class Analysis:
                 graph.add_node(unit, kind="unit")
                 for partner in row.partners:
                     graph.add_node(partner, kind="unit")
-                    if graph.has_edge(unit, partner):
-                        graph[unit][partner]["weight"] += 1
-                        graph[unit][partner]["duties"] += f" {row.iri}"
-                    else:
-                        graph.add_edge(unit, partner, role=row.role, weight=1, duties=row.iri)
+                    _count_edge(graph, unit, partner, row.iri, role=row.role)
             for a, b in combinations(sorted(row.units), 2):  # one duty given to several units jointly
                 graph.add_edge(a, b, role="shared", weight=1, duties=row.iri)
         self._label(graph)
@@ -266,3 +258,12 @@ class Analysis:
             else:
                 zh, en = self.labels.get(node, (node, node))
                 data["label_zh"], data["label_en"] = zh, en
+
+
+def _count_edge(graph: nx.Graph, a: str, b: str, duty: str, **attributes) -> None:
+    """Add the edge, or count one more duty on it; the duties travel with it (for GraphML, Gephi)."""
+    if graph.has_edge(a, b):
+        graph[a][b]["weight"] += 1
+        graph[a][b]["duties"] += f" {duty}"
+    else:
+        graph.add_edge(a, b, weight=1, duties=duty, **attributes)

@@ -45,13 +45,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app(built):
+    """One app per test module over the session build (its SPARQL workers stopped afterwards)."""
+    import gc
+
     from web import create_app
 
+    gc.collect()  # no writable store of an earlier build may still be open (see pipeline.finish_build)
     app = create_app({"TESTING": True, "SETTINGS": built})
     yield app
-    app.extensions["kg_endpoint"].close()  # its SPARQL worker processes, if a test started them
+    app.extensions["kg_endpoint"].close()
 
 
 @pytest.fixture

@@ -10,19 +10,11 @@ from rdflib import Graph, Literal, URIRef
 from kg.config import Settings
 from web import create_app
 
-from .servers import build_home, close_app, settle
+from .servers import build_home, close_app
 
 BASE = "https://w3id.org/dutygraph/id/"
 UNIT = "unit/liao-cheng-shi/shi-gong-an-ju"
 DUTY = "duty/liaocheng-heavy-pollution-member-duties/06-02"
-
-
-@pytest.fixture(scope="module")
-def client(built):
-    settle()
-    app = create_app({"TESTING": True, "SETTINGS": built})
-    yield app.test_client()
-    close_app(app)
 
 
 def test_entity_page_lists_properties_with_labels_and_links(client):

@@ -93,7 +93,7 @@ def test_ask_page_shows_units_roles_evidence_and_sparql(client):
     assert 'class="role role-lead"' in html
     assert "<mark>扬尘</mark>" in html or "<mark>" in html
     assert "<details class=\"sparql\">" in html and "SELECT" in html
-    assert f'href="/unit/liao-cheng-shi/shi-zhu-fang-cheng-xiang-jian-she-ju"' in html
+    assert 'href="/unit/liao-cheng-shi/shi-zhu-fang-cheng-xiang-jian-she-ju"' in html
 
 
 def test_ask_page_is_honest_when_nothing_answers(client):

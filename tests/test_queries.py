@@ -7,19 +7,9 @@ import json
 import pytest
 
 from kg.config import ROOT
-from web import create_app
 
-from .servers import close_app, settle
 
 QUERIES = sorted((ROOT / "ontology" / "queries").glob("*.rq"))
-
-
-@pytest.fixture(scope="module")
-def client(built):
-    settle()
-    app = create_app({"TESTING": True, "SETTINGS": built})
-    yield app.test_client()
-    close_app(app)
 
 
 def test_there_are_at_least_twelve():

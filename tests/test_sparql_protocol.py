@@ -15,28 +15,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
-from web import create_app
-
-from .servers import close_app, serve, settle
+from .servers import serve
 
 UNITS = "SELECT ?unit ?zh WHERE { ?unit a dg:MemberUnit ; skos:prefLabel ?zh FILTER(LANG(?zh) = 'zh') } ORDER BY ?zh"
 DUTY_GRAPH = "CONSTRUCT { ?d a dg:Duty ; dg:text ?t } WHERE { ?d a dg:Duty ; dg:text ?t } LIMIT 5"
 PLAN_GRAPH = "https://w3id.org/dutygraph/id/graph/liaocheng-heavy-pollution-member-duties"
 THESAURUS_GRAPH = "https://w3id.org/dutygraph/graph/thesaurus"
 SR = "{http://www.w3.org/2005/sparql-results#}"
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    settle()
-    app = create_app({"TESTING": True, "SETTINGS": built})
-    yield app
-    close_app(app)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -11,22 +11,9 @@ import pytest
 from kg.sparql import MAX_QUERY_CHARS, SparqlError, analyse_query
 from web import create_app
 
-from .servers import close_app, copy_settings, http_get, serve, settle
+from .servers import close_app, copy_settings, http_get, serve
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    settle()
-    app = create_app({"TESTING": True, "SETTINGS": built})
-    yield app
-    close_app(app)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.mark.parametrize(
