@@ -104,3 +104,37 @@ def test_damage_is_found_at_start_with_a_rebuild_path(home, runner, damage):
     assert "Traceback" not in result.output
     build(home)  # the rebuild path works
     assert Service(home).check()["triples"] > 1000
+
+
+def test_build_killed_midway_leaves_previous_data(home):
+    """SIGKILL a `kg build` while it writes: the previous build still serves; the next build cleans up."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    build(home)
+    before = DataHome(home.home).current()
+    builds = home.home / "builds"
+    kg = Path(sys.executable).with_name("kg")
+    process = subprocess.Popen([str(kg), "--home", str(home.home), "build"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while len(list(builds.iterdir())) < 2 and time.monotonic() < deadline:
+            try:
+                process.wait(timeout=0.05)  # bounded poll until the new build directory exists
+                break  # the build ended before it could be killed: the assertion below says so
+            except subprocess.TimeoutExpired:
+                continue
+        assert process.poll() is None, "the build finished before it was killed"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert DataHome(home.home).current() == before
+    assert len(Service(home).units()) == 18
+    build(home)
+    assert sorted(p.name for p in builds.iterdir()) == sorted(
+        {DataHome(home.home).current().path.name, before.path.name}
+    )

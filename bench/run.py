@@ -1,0 +1,392 @@
+"""Scale benchmark: generate N plans, build them, serve them, and time ask, search and SPARQL.
+
+For each N in ``--plans`` (default 100,1000; 10,000 only with ``--big``):
+
+1. ``bench/generate.py`` writes N synthetic plans into a temp directory;
+2. ``kg build DIR`` into a temp data home, in a child process: wall time, peak RSS of the child
+   (``/usr/bin/time -v`` when present, else ``getrusage(RUSAGE_CHILDREN)``), data-home size (du);
+3. ``kg serve`` (``bench/load.py``'s ``Server``, loopback only): ``/api/ask``, ``/api/search`` and
+   every ``ontology/queries/*.rq`` via ``/sparql``, p50/p95 with 1 and with 8 concurrent clients,
+   each cell bounded by a request count and a number of seconds; then ``load.run_load``'s mixed
+   traffic for a few seconds;
+4. the same example queries on a plain in-memory rdflib ``Graph`` of the same data (``kg export
+   --format nt``), parsed once in a worker process that forks one child per query and kills it
+   after ``--rdflib-timeout`` seconds ("> 60 s"); the ratio rdflib / Oxigraph per query is the
+   rdflib time over the 1-client ``/sparql`` p50 (HTTP, worker dispatch and JSON included, so the
+   ratio is conservative), and the median of the ratios (a timed-out query counts at the cap).
+
+Every step has a time limit; figures are printed, never asserted. Traffic goes to 127.0.0.1 only.
+
+    .venv/bin/python bench/run.py [--plans 100,1000] [--big] [--json] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from generate import generate  # noqa: E402  (bench/ is not a package)
+from load import QUESTIONS, WORDS, Server, percentile, run_load  # noqa: E402
+
+ROOT = BENCH.parent
+QUERIES_DIR = ROOT / "ontology" / "queries"
+KG = Path(sys.executable).with_name("kg")
+
+
+# ---- build ---------------------------------------------------------------------------------------
+
+def run_build(plans_dir: Path, home: Path, timeout: float) -> dict:
+    """``kg build`` in a child: wall seconds, peak RSS (MB), data-home bytes, triples; or the error."""
+    command = [str(KG), "--home", str(home), "build", str(plans_dir)]
+    gnu_time = Path("/usr/bin/time")
+    if gnu_time.exists():
+        command = [str(gnu_time), "-v", *command]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"build did not finish in {timeout:.0f} s", "wall_s": round(time.perf_counter() - started, 1)}
+    wall = time.perf_counter() - started
+    found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if found:
+        peak_kb = int(found.group(1))
+    else:  # only meaningful when no earlier child was bigger
+        peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    report = {"wall_s": round(wall, 1), "peak_rss_mb": round(peak_kb / 1024, 1), "exit": done.returncode}
+    if done.returncode != 0:
+        report["error"] = (done.stderr.strip().splitlines() or ["?"])[-1][:300]
+        return report
+    triples = re.search(r"(\d+) triples in ([\d.]+) s", done.stdout + done.stderr)
+    if triples:
+        report["triples"] = int(triples.group(1))
+        report["build_reported_s"] = float(triples.group(2))
+    report["home_mb"] = round(disk_usage(home) / 1e6, 1)
+    return report
+
+
+def disk_usage(path: Path) -> int:
+    try:
+        out = subprocess.run(["du", "-sbL", str(path)], capture_output=True, text=True, timeout=120).stdout
+        return int(out.split()[0])
+    except (OSError, ValueError, IndexError, subprocess.TimeoutExpired):
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# ---- HTTP latency --------------------------------------------------------------------------------
+
+def measure(urls: list[str], clients: int, per_client: int, seconds: float) -> dict:
+    """Each client sends up to ``per_client`` requests (cycling ``urls``) until ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+    times: list[float] = []
+    errors: list[str] = []
+
+    def client(number: int) -> None:
+        for i in range(per_client):
+            if time.monotonic() >= deadline:
+                return
+            url = urls[(number + i * clients) % len(urls)]
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=120) as response:
+                    response.read()
+                    status = response.status
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except Exception as exc:  # reported as an error of the run, never a crash
+                status = type(exc).__name__
+            elapsed = time.perf_counter() - start
+            with lock:
+                (times.append(elapsed) if status == 200 else errors.append(f"{status}"))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {
+        "n": len(times),
+        "errors": len(errors),
+        "p50_ms": round(statistics.median(times) * 1000, 1) if times else None,
+        "p95_ms": round(percentile(times, 0.95) * 1000, 1) if times else None,
+    }
+
+
+def sparql_url(base: str, query: str) -> str:
+    return f"{base}/sparql?" + urllib.parse.urlencode({"query": query, "format": "json"})
+
+
+def count_rows(url: str) -> tuple[int | None, bool]:
+    """Rows of one SPARQL JSON answer and whether it was truncated (also the warm-up request)."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            body = json.loads(response.read())
+        return len(body["results"]["bindings"]), bool(body.get("truncated"))
+    except Exception:
+        return None, False
+
+
+def measure_server(home: Path, queries: dict[str, str], args) -> dict:
+    server = Server(home, threads=8)
+    try:
+        base = server.base
+        endpoints: dict[str, dict] = {}
+        targets = {
+            "/api/ask": [f"{base}/api/ask?" + urllib.parse.urlencode({"q": q}) for q in QUESTIONS],
+            "/api/search": [f"{base}/api/search?" + urllib.parse.urlencode({"q": w}) for w in WORDS],
+        }
+        rows = {}
+        for name, query in queries.items():
+            url = sparql_url(base, query)
+            rows[name] = count_rows(url)  # warm-up and the row count
+            targets[name] = [url]
+        for url in targets["/api/ask"] + targets["/api/search"]:
+            count_rows(url)  # warm-up: first use of jieba, the index, the query workers
+        for name, urls in targets.items():
+            endpoints[name] = {
+                "c1": measure(urls, 1, args.requests, args.cell_seconds),
+                "c8": measure(urls, 8, max(1, args.requests // 4), args.cell_seconds),
+            }
+            if name in rows:
+                endpoints[name]["rows"], endpoints[name]["truncated"] = rows[name]
+            print(f"    {name:<36} {fmt_cell(endpoints[name]['c1'])}  {fmt_cell(endpoints[name]['c8'])}",
+                  file=sys.stderr, flush=True)
+        mixed = run_load(base, 8, args.mixed_seconds)
+    finally:
+        server_exit = server.stop()
+    return {"endpoints": endpoints, "mixed_8_clients": mixed, "server_exit": server_exit}
+
+
+# ---- rdflib baseline -----------------------------------------------------------------------------
+
+def rdflib_worker(nt_path: str, timeout: float) -> None:
+    """(In a child process) parse the N-Triples once, then run each query in a forked child.
+
+    Reads the queries as JSON on stdin, writes {parse_s, triples, queries{name: {s, rows} | {timeout}}}
+    as JSON on stdout. A fork shares the parsed graph, so a query that exceeds ``timeout`` is killed
+    without parsing again.
+    """
+    from rdflib import Graph
+
+    from kg.vocab import PREFIXES
+
+    queries = json.loads(sys.stdin.read())
+    started = time.perf_counter()
+    graph = Graph()
+    graph.parse(nt_path, format="nt")
+    report = {"parse_s": round(time.perf_counter() - started, 1), "triples": len(graph), "queries": {}}
+    for name, query in queries.items():
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            try:
+                start = time.perf_counter()
+                result = list(graph.query(query, initNs=PREFIXES))
+                out = {"s": time.perf_counter() - start, "rows": len(result)}
+            except Exception as exc:
+                out = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+            os.write(write, json.dumps(out).encode())
+            os._exit(0)
+        os.close(write)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            report["queries"][name] = {"timeout": timeout}
+            os.close(read)
+            continue
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        report["queries"][name] = json.loads(data) if data else {"error": "no answer"}
+        print(f"    rdflib {name:<30} {report['queries'][name]}", file=sys.stderr, flush=True)
+    print(json.dumps(report))
+
+
+def measure_rdflib(home: Path, queries: dict[str, str], work: Path, args) -> dict:
+    nt = work / "export.nt"
+    started = time.perf_counter()
+    try:
+        subprocess.run([str(KG), "--home", str(home), "export", "--format", "nt", "-o", str(nt)],
+                       check=True, capture_output=True, timeout=args.export_timeout)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        return {"error": f"export failed: {exc}"[:300]}
+    export_s = time.perf_counter() - started
+    budget = args.parse_timeout + len(queries) * (args.rdflib_timeout + 5)
+    try:
+        done = subprocess.run([sys.executable, __file__, "--rdflib-worker", str(nt), str(args.rdflib_timeout)],
+                              input=json.dumps(queries), capture_output=True, text=True, timeout=budget)
+    except subprocess.TimeoutExpired:
+        return {"error": f"rdflib worker did not finish in {budget:.0f} s", "export_s": round(export_s, 1)}
+    finally:
+        nt_mb = round(nt.stat().st_size / 1e6, 1) if nt.exists() else None
+        nt.unlink(missing_ok=True)
+    if done.returncode != 0 or not done.stdout.strip():
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:300], "export_s": round(export_s, 1)}
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report["export_s"] = round(export_s, 1)
+    report["nt_mb"] = nt_mb
+    return report
+
+
+def ratios(endpoints: dict, rdflib: dict, queries: dict[str, str]) -> dict:
+    out = {}
+    for name in queries:
+        oxigraph = (endpoints.get(name, {}).get("c1") or {}).get("p50_ms")
+        baseline = (rdflib.get("queries") or {}).get(name, {})
+        if not oxigraph or not baseline or "error" in baseline:
+            continue
+        if "timeout" in baseline:
+            out[name] = {"ratio": round(baseline["timeout"] * 1000 / oxigraph, 1), "lower_bound": True}
+        else:
+            out[name] = {"ratio": round(baseline["s"] * 1000 / oxigraph, 1), "lower_bound": False}
+    values = [r["ratio"] for r in out.values()]
+    return {"per_query": out, "median": round(statistics.median(values), 1) if values else None,
+            "lower_bounds": sum(r["lower_bound"] for r in out.values())}
+
+
+# ---- report --------------------------------------------------------------------------------------
+
+def fmt_cell(cell: dict | None) -> str:
+    if not cell or cell.get("p50_ms") is None:
+        return f"{'—':>15}"
+    text = f"{cell['p50_ms']:.0f}/{cell['p95_ms']:.0f}"
+    if cell.get("errors"):
+        text += f" ({cell['errors']} err)"
+    return f"{text:>15}"
+
+
+def print_table(result: dict) -> None:
+    build = result["build"]
+    print(f"\n== {result['plans']:,} plans ({result['text_mb']} MB of text, generated in {result['generate_s']} s)")
+    if "error" in build:
+        print(f"build: {build['error']} (wall {build.get('wall_s')} s, peak RSS {build.get('peak_rss_mb')} MB)")
+        return
+    print(f"build: {build['wall_s']} s wall, peak RSS {build['peak_rss_mb']} MB, data home {build['home_mb']} MB, "
+          f"{build.get('triples', 0):,} triples")
+    rdf = result.get("rdflib", {})
+    if "error" in rdf:
+        print(f"rdflib: {rdf['error']}")
+    else:
+        print(f"rdflib: export {rdf['export_s']} s ({rdf['nt_mb']} MB N-Triples), parse {rdf['parse_s']} s, "
+              f"{rdf['triples']:,} triples; query cap {result['rdflib_timeout']:.0f} s")
+    serve = result.get("serve", {})
+    print(f"{'endpoint / query':<30}{'rows':>7}{'1 client p50/p95':>17}{'8 clients p50/p95':>18}"
+          f"{'rdflib ms':>11}{'rdflib/oxi':>11}")
+    per_query = result.get("ratios", {}).get("per_query", {})
+    for name, e in serve.get("endpoints", {}).items():
+        rows = "" if e.get("rows") is None else str(e["rows"]) + ("+" if e.get("truncated") else "")
+        base = (rdf.get("queries") or {}).get(name, {})
+        if "timeout" in base:
+            rd = f"> {base['timeout']:.0f} s"
+        elif "s" in base:
+            rd = f"{base['s'] * 1000:.0f}"
+        elif "error" in base:
+            rd = "error"
+        else:
+            rd = ""
+        ratio = per_query.get(name)
+        ratio_text = f"{'≥' if ratio and ratio['lower_bound'] else ''}{ratio['ratio']}×" if ratio else ""
+        print(f"{name:<30}{rows:>7}{fmt_cell(e['c1']):>17}{fmt_cell(e['c8']):>18}{rd:>11}{ratio_text:>11}")
+    r = result.get("ratios", {})
+    if r.get("median") is not None:
+        print(f"median rdflib/oxigraph ratio: {r['median']}× over {len(per_query)} queries"
+              + (f" ({r['lower_bounds']} at the cap: lower bounds)" if r["lower_bounds"] else ""))
+    mixed = serve.get("mixed_8_clients")
+    if mixed:
+        parts = ", ".join(f"{k} {v['p50_ms']}/{v['p95_ms']}" for k, v in mixed["endpoints"].items() if v["n"])
+        print(f"mixed load (load.run_load, 8 clients × {mixed['seconds']:.0f} s): {mixed['requests']} requests, "
+              f"{mixed['errors']} errors; p50/p95 ms: {parts}")
+
+
+def bench_one(plans: int, args, queries: dict[str, str]) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"dg-bench-{plans}-", dir=args.keep))
+    result: dict = {"plans": plans, "rdflib_timeout": args.rdflib_timeout}
+    try:
+        print(f"[{plans} plans] generating", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        _, size = generate(plans, work / "plans", args.seed)
+        result["generate_s"] = round(time.perf_counter() - started, 1)
+        result["text_mb"] = round(size / 1e6, 1)
+        print(f"[{plans} plans] building", file=sys.stderr, flush=True)
+        home = work / "home"
+        result["build"] = run_build(work / "plans", home, args.build_timeout)
+        if "error" in result["build"]:
+            return result
+        print(f"[{plans} plans] serving", file=sys.stderr, flush=True)
+        result["serve"] = measure_server(home, queries, args)
+        print(f"[{plans} plans] rdflib", file=sys.stderr, flush=True)
+        result["rdflib"] = measure_rdflib(home, queries, work, args)
+        result["ratios"] = ratios(result["serve"]["endpoints"], result["rdflib"], queries)
+        return result
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--rdflib-worker":
+        rdflib_worker(sys.argv[2], float(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plans", default="100,1000", help="comma-separated plan counts (default 100,1000)")
+    parser.add_argument("--big", action="store_true", help="also 10,000 plans")
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=20,
+                        help="requests per cell with 1 client (8 clients: a quarter of it each)")
+    parser.add_argument("--cell-seconds", type=float, default=10, help="time cap of one latency cell")
+    parser.add_argument("--mixed-seconds", type=float, default=6, help="load.run_load with 8 clients for this long")
+    parser.add_argument("--build-timeout", type=float, default=1500)
+    parser.add_argument("--export-timeout", type=float, default=600)
+    parser.add_argument("--parse-timeout", type=float, default=600, help="cap on rdflib parsing the export")
+    parser.add_argument("--rdflib-timeout", type=float, default=60, help="cap on one rdflib query")
+    parser.add_argument("--query-timeout", type=float, default=60, help="KG_QUERY_TIMEOUT for the server")
+    parser.add_argument("--keep", type=Path, help="keep plans and data homes under this directory")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    args = parser.parse_args()
+
+    counts = [int(x) for x in args.plans.split(",") if x.strip()]
+    if args.big and 10000 not in counts:
+        counts.append(10000)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    # Same work on both sides: no row cap, and the server's query timeout matches rdflib's cap.
+    os.environ["KG_MAX_ROWS"] = str(10**8)
+    os.environ["KG_QUERY_TIMEOUT"] = str(args.query_timeout)
+    queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERIES_DIR.glob("*.rq"))}
+    results = []
+    for count in counts:
+        result = bench_one(count, args, queries)
+        results.append(result)
+        if not args.json:
+            print_table(result)
+            sys.stdout.flush()
+    if args.json:
+        print(json.dumps({"machine": {"cpus": os.cpu_count()}, "runs": results}, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
