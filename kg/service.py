@@ -12,7 +12,17 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .ask import Asker
-from .overlap import KINDS, Analysis, DutyRow, Finding
+from .overlap import KINDS, Analysis, DutyRow
+from .reports import (
+    DUTY_ROWS_QUERY,
+    ORG_LABELS_QUERY,
+    PLANS_QUERY,
+    UNIT_TYPES_QUERY,
+    Labeller,
+    duty_rows_from,
+    overlap_report,
+    plans_from,
+)
 from .config import Settings
 from .errors import BadRequest, KgError
 from .search import INDEX_DIR, Searcher, match_function
@@ -23,42 +33,6 @@ from .thesaurus import Thesaurus, thesaurus_from_graph
 from .vocab import GRAPH_THESAURUS, PREFIXES
 
 MAX_QUESTION_CHARS = 500
-
-# One row per duty; each multi-valued property concatenated in a sub-select of its own, so the
-# engine never multiplies units × actions × objects × issues × partners.
-DUTY_ROWS_QUERY = """
-SELECT ?duty ?text ?plan ?role ?boilerplate ?units ?actions ?objects ?issues ?partners WHERE {
-  ?duty a dg:Duty ; dg:text ?text ; dg:plan ?plan ; dg:role ?role .
-  BIND(EXISTS { ?duty a dg:BoilerplateDuty } AS ?boilerplate)
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?units) WHERE { ?duty dg:assignedTo ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?actions) WHERE { ?duty dg:action ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?objects) WHERE { ?duty dg:object ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?issues) WHERE { ?duty dg:issue ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?partners) WHERE { ?duty dg:partner ?v } GROUP BY ?duty }
-}
-ORDER BY ?duty
-"""
-PLANS_QUERY = """
-SELECT ?plan ?title ?place_zh ?place_en ?level ?year ?source ?types ?units ?duties WHERE {
-  ?plan a dg:Plan ; dcterms:title ?title ; dcterms:source ?source .
-  OPTIONAL { ?plan dg:placeName ?place_zh FILTER(LANG(?place_zh) = "zh") }
-  OPTIONAL { ?plan dg:placeName ?place_en FILTER(LANG(?place_en) = "en") }
-  OPTIONAL { ?plan dg:level ?level }
-  OPTIONAL { ?plan dg:year ?year }
-  OPTIONAL { SELECT ?plan (GROUP_CONCAT(STR(?t); separator=" ") AS ?types) WHERE { ?plan dg:emergencyType ?t } GROUP BY ?plan }
-  OPTIONAL { SELECT ?plan (COUNT(DISTINCT ?u) AS ?units) WHERE { ?m org:member ?u ; dg:record/dg:plan ?plan } GROUP BY ?plan }
-  OPTIONAL { SELECT ?plan (COUNT(?d) AS ?duties) WHERE { ?d a dg:Duty ; dg:plan ?plan } GROUP BY ?plan }
-}
-ORDER BY ?plan
-"""
-UNIT_TYPES_QUERY = "SELECT ?unit ?type WHERE { ?unit a dg:MemberUnit ; dg:agencyType ?type }"
-ORG_LABELS_QUERY = """
-SELECT ?org ?zh ?en WHERE {
-  ?org a ?kind ; skos:prefLabel ?zh, ?en .
-  VALUES ?kind { dg:MemberUnit org:Organization }
-  FILTER(LANG(?zh) = "zh" && LANG(?en) = "en")
-}
-"""
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -196,23 +170,11 @@ class Service:
     # ------------------------------------------------------------------ overlaps
 
     def duty_rows(self) -> list[DutyRow]:
-        rows = []
-        for row in self.select(DUTY_ROWS_QUERY):
-            rows.append(
-                DutyRow(
-                    iri=row["duty"],
-                    text=row["text"],
-                    plan=row["plan"],
-                    role=row["role"].rsplit("#", 1)[-1],
-                    units=tuple(sorted(filter(None, (row["units"] or "").split()))),
-                    actions=tuple(sorted(filter(None, (row["actions"] or "").split()))),
-                    objects=tuple(sorted(filter(None, (row["objects"] or "").split()))),
-                    issues=tuple(sorted(filter(None, (row["issues"] or "").split()))),
-                    partners=tuple(sorted(filter(None, (row["partners"] or "").split()))),
-                    boilerplate=row["boilerplate"] == "true",
-                )
-            )
-        return rows
+        return duty_rows_from(self.select(DUTY_ROWS_QUERY))
+
+    @cached_property
+    def labeller(self) -> Labeller:
+        return Labeller(self.thesaurus, self.organisation_labels)
 
     @cached_property
     def organisation_labels(self) -> dict[str, tuple[str, str]]:
@@ -228,27 +190,7 @@ class Service:
         unknown = set(kinds or ()) - set(KINDS)
         if unknown:
             raise BadRequest(f"unknown kind(s) {sorted(unknown)}; use {', '.join(KINDS)}")
-        a = self.analysis
-        rows = {r.iri: r for r in a.rows}
-        findings = [f for f in a.findings() if not kinds or f.kind in kinds]
-        projection, collaboration = a.projection(), a.collaboration()
-        units = sorted(projection.nodes, key=lambda u: a.labels.get(u, (u, u))[0])
-        return {
-            "counts": {k: sum(1 for f in a.findings() if f.kind == k) for k in KINDS},
-            "findings": [self._finding_json(f, rows) for f in findings],
-            "units": [self._unit_json(u) for u in units],
-            "matrix": [
-                [projection[x][y]["shared"] if projection.has_edge(x, y) else 0 for y in units] for x in units
-            ],
-            "jaccard": [
-                [projection[x][y]["jaccard"] if projection.has_edge(x, y) else 0 for y in units] for x in units
-            ],
-            "collaboration": [
-                {"source": x, "target": y, "role": d["role"], "weight": d["weight"], "duties": d["duties"].split()}
-                for x, y, d in sorted(collaboration.edges(data=True))
-            ],
-            "centrality": a.centrality(),
-        }
+        return overlap_report(self.analysis, self.labeller, kinds)
 
     def overlap_graph(self, which: str = "bipartite"):
         """A networkx graph for export: bipartite (units–targets), projection or collaboration."""
@@ -267,31 +209,6 @@ class Service:
         if fmt in ("graphml", "gexf"):
             return network_bytes(self.overlap_graph(which), fmt), "application/xml; charset=utf-8"
         raise BadRequest(f"unknown format {fmt!r}; use graphml, gexf or csv")
-
-    def _unit_json(self, iri: str) -> dict:
-        zh, en = self.organisation_labels.get(iri, (iri, iri))
-        return {"iri": iri, "label_zh": zh, "label_en": en}
-
-    def _concept_json(self, iri: str) -> dict:
-        concept = self.thesaurus.concepts.get(iri)
-        if concept is None:
-            return {"iri": iri, "label_zh": "", "label_en": ""}
-        return {"iri": iri, "scheme": concept.scheme, "label_zh": concept.pref_zh, "label_en": concept.pref_en}
-
-    def _finding_json(self, f: Finding, rows: dict[str, DutyRow]) -> dict:
-        return {
-            "kind": f.kind,
-            "target": self._concept_json(f.target) if f.target else None,
-            "actions": [self._concept_json(a) for a in f.actions],
-            "units": [self._unit_json(u) for u in f.units],
-            "note": f.note,
-            "score": round(f.score, 3),
-            "evidence": [
-                {"unit": unit, "duty": duty, "text": rows[duty].text, "role": rows[duty].role}
-                for unit, duties in f.evidence.items()
-                for duty in duties
-            ],
-        }
 
     # ------------------------------------------------------------------ plans
 
@@ -315,22 +232,7 @@ class Service:
         return {"plans": plans, "a": a, "b": b, "comparison": result}
 
     def plans(self) -> list[dict]:
-        return [
-            {
-                "iri": row["plan"],
-                "key": row["plan"].rsplit("/", 1)[-1],
-                "title": row["title"],
-                "place_zh": row["place_zh"],
-                "place_en": row["place_en"],
-                "level": row["level"],
-                "year": int(row["year"]) if row["year"] else None,
-                "emergency_types": [self._concept_json(c) for c in (row["types"] or "").split()],
-                "source": row["source"],
-                "units": int(row["units"] or 0),
-                "duties": int(row["duties"] or 0),
-            }
-            for row in self.select(PLANS_QUERY)
-        ]
+        return plans_from(self.select(PLANS_QUERY), self.labeller)
 
     def plan_iri(self, key: str) -> str:
         """A plan named by its key (file-name slug) or its IRI."""
@@ -355,7 +257,7 @@ class Service:
                 entry[side] = [{"iri": u, "label_zh": labels.get(u, (u, u))[0], "label_en": labels.get(u, (u, u))[1]}
                                for u in entry[side]]
             for side in ("targets_both", "targets_a_only", "targets_b_only"):
-                entry[side] = [self._concept_json(c) for c in entry[side]]
+                entry[side] = [self.labeller.concept(c) for c in entry[side]]
         plans = {p["iri"]: p for p in self.plans()}
         return {"a": plans[plan_a], "b": plans[plan_b], "agency_types": table}
 
