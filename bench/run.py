@@ -125,6 +125,7 @@ def measure(urls: list[str], clients: int, per_client: int, seconds: float) -> d
     return {
         "n": len(times),
         "errors": len(errors),
+        "error_statuses": sorted(set(errors)),
         "p50_ms": round(statistics.median(times) * 1000, 1) if times else None,
         "p95_ms": round(percentile(times, 0.95) * 1000, 1) if times else None,
     }
@@ -272,7 +273,7 @@ def ratios(endpoints: dict, rdflib: dict, queries: dict[str, str]) -> dict:
 
 def fmt_cell(cell: dict | None) -> str:
     if not cell or cell.get("p50_ms") is None:
-        return f"{'—':>15}"
+        return f"{'— (' + str(cell['errors']) + ' err)' if cell and cell.get('errors') else '—':>15}"
     text = f"{cell['p50_ms']:.0f}/{cell['p95_ms']:.0f}"
     if cell.get("errors"):
         text += f" ({cell['errors']} err)"
