@@ -26,7 +26,8 @@ TOPIC_SCHEMES = ("object", "issue")
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
 KEEP_RATIO = 0.6  # a unit is an answer when its score reaches this share of the best unit's
 RELATED_CREDIT = 0.7  # 渣土运输核准 answers a question about 渣土车, but less than 渣土车 itself
-MIN_SCORE = 0.45  # and covers about half of what the question asks, whatever the others do
+MIN_SCORE = 0.45
+MAX_ANSWERS = 50  # units listed in one answer; "total" says how many qualified  # and covers about half of what the question asks, whatever the others do
 
 # Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
 EN_CUES = re.compile(
@@ -225,7 +226,7 @@ class Asker:
             if topic_slots and not set(met) & set(topic_slots):
                 continue  # an action alone does not answer a question about a thing
             scored.append((sum(slot_weight[s] * v for s, v in met.items()) / total, duty))
-        response["answers"] = self._rank(scored, u)
+        response["answers"], response["total"] = self._rank(scored, u)
         if not response["answers"]:
             response["understood"] = "No duty in the plan covers enough of the question."
         return response
@@ -252,7 +253,8 @@ class Asker:
             duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": {}})
             duty["units"][row["unit"]] = (row["unit_zh"], row["unit_en"])
         response.update(method="keywords", sparql=runnable(query))
-        response["answers"] = self._rank([(0.6 * strength[d], duty) for d, duty in duties.items()], u, words)
+        response["answers"], response["total"] = self._rank(
+            [(0.6 * strength[d], duty) for d, duty in duties.items()], u, words)
         return response
 
     # ------------------------------------------------------------------ shared
@@ -275,11 +277,14 @@ class Asker:
                 for c in p.concepts
             ],
             "answers": [],
+            "total": 0,
             "method": method,
             "sparql": runnable(query) if query else "",
         }
 
-    def _rank(self, scored: list[tuple[float, dict]], u: Understanding, words: list[str] | None = None) -> list[dict]:
+    def _rank(self, scored: list[tuple[float, dict]], u: Understanding,
+              words: list[str] | None = None) -> tuple[list[dict], int]:
+        """(the best units, with evidence and highlights, at most MAX_ANSWERS; how many qualified)"""
         units: dict[str, dict] = {}
         for score, duty in scored:
             role = _role(duty["role"])
@@ -291,12 +296,14 @@ class Asker:
                     entry["score"], entry["role"] = value, role
                 entry["evidence"].append((value, duty))
         if not units:
-            return []
+            return [], 0
         for entry in units.values():  # more matching duties: a little more responsible, up to 10 %
             entry["score"] *= 0.9 + 0.1 * min(len(entry["evidence"]), 3) / 3
         best = max(e["score"] for e in units.values())
         kept = [e for e in units.values() if e["score"] >= max(MIN_SCORE, KEEP_RATIO * best)]
         kept.sort(key=lambda e: (-e["score"], e["label_zh"]))
+        total = len(kept)
+        kept = kept[:MAX_ANSWERS]  # across many plans: the best ones, evidence and highlights for those only
         relevant = self._relevant(u)
         for entry in kept:
             entry["score"] = round(entry["score"], 3)
@@ -311,7 +318,7 @@ class Asker:
                 }
                 for _, duty in sorted(entry["evidence"], key=lambda e: (-e[0], e[1]["duty"]))
             ]
-        return kept
+        return kept, total
 
     def _relevant(self, u: Understanding) -> set[str]:
         relevant: set[str] = set()

@@ -45,6 +45,7 @@ def test_answer_follows_the_contract(service):
     assert set(unit["evidence"][0]) >= {"duty", "text", "highlight"}
     assert unit["role"] in {"lead", "joint", "support"}
     assert answer["sparql"].startswith("PREFIX")
+    assert answer["total"] == len(answer["answers"]) == 3  # at most 50 are listed; total counts them all
 
 
 def test_the_shown_sparql_runs_and_agrees(service):
