@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Full-width ASCII variants (！ … ～) map one-to-one onto ASCII; the ideographic space onto a space.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -32,10 +33,11 @@ def is_cjk(char: str) -> bool:
     return bool(re.fullmatch(f"[{CJK}]", char))
 
 
-def _pinyin(text: str) -> list[str]:
+@lru_cache(maxsize=65536)  # unit names repeat across plans; pypinyin is slow
+def _pinyin(text: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin  # heavy dictionaries: load on first use
 
-    return lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: chars)
+    return tuple(lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: chars))
 
 
 def slugify(text: str) -> str:

@@ -166,6 +166,13 @@ class Thesaurus:
         return sorted(found, key=lambda m: (m.start, -m.end))
 
     def agency_for(self, name: str) -> tuple[Concept, str] | None:
+        """See ``_agency_for``; remembered per name, since the same names recur in every plan."""
+        cache = self.__dict__.setdefault("_agency_cache", {})
+        if name not in cache:
+            cache[name] = self._agency_for(name)
+        return cache[name]
+
+    def _agency_for(self, name: str) -> tuple[Concept, str] | None:
         """The agency type whose longest Chinese label ``name`` ends with, and that label; when that
         is a family (公司) and a narrower type's label stands inside the name (中国联通…分公司), the
         narrower type."""
