@@ -57,6 +57,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
 
 
+def fetch(url: str, timeout: float = 30) -> tuple[int | str, float]:
+    """(HTTP status, or the exception's name; seconds taken). Never raises: a failure is a result."""
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            status: int | str = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except Exception as exc:  # any failure is an error of the run, reported, never a crash
+        status = type(exc).__name__
+    return status, time.perf_counter() - start
+
+
 def run_load(base: str, clients: int, seconds: float) -> dict:
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
@@ -68,16 +82,7 @@ def run_load(base: str, clients: int, seconds: float) -> dict:
         while time.monotonic() < deadline:
             kind = rng.choice(list(times))
             url = request(base, kind)
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url, timeout=30) as response:
-                    response.read()
-                    status = response.status
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-            except Exception as exc:  # any failure is an error of the run, reported, never a crash
-                status = f"{type(exc).__name__}"
-            elapsed = time.perf_counter() - start
+            status, elapsed = fetch(url)
             with lock:
                 if status == 200:
                     times[kind].append(elapsed)

@@ -43,7 +43,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from generate import generate  # noqa: E402  (bench/ is not a package)
-from load import QUESTIONS, WORDS, Server, percentile, run_load  # noqa: E402
+from load import QUESTIONS, WORDS, Server, fetch, percentile, run_load  # noqa: E402
 
 ROOT = BENCH.parent
 QUERIES_DIR = ROOT / "ontology" / "queries"
@@ -104,16 +104,7 @@ def measure(urls: list[str], clients: int, per_client: int, seconds: float) -> d
             if time.monotonic() >= deadline:
                 return
             url = urls[(number + i * clients) % len(urls)]
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url, timeout=120) as response:
-                    response.read()
-                    status = response.status
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-            except Exception as exc:  # reported as an error of the run, never a crash
-                status = type(exc).__name__
-            elapsed = time.perf_counter() - start
+            status, elapsed = fetch(url, timeout=120)
             with lock:
                 (times.append(elapsed) if status == 200 else errors.append(f"{status}"))
 
