@@ -38,9 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (sparql.bp, gsp.bp, linked.bp):
         app.register_blueprint(blueprint)
 
-    from . import overlaps, pages  # the HTML pages (with JSON twins) and the /overlaps pictures
+    from . import browse, editor, overlaps, pages, search  # HTML pages, one blueprint per family
 
-    app.register_blueprint(pages.bp)
+    for blueprint in (pages.bp, search.bp, browse.bp, editor.bp):
+        app.register_blueprint(blueprint)
     app.register_blueprint(overlaps.bp)
 
     @app.errorhandler(KgError)

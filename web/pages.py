@@ -1,8 +1,9 @@
-"""The HTML pages: home and ask, search, units, a unit, a concept, a duty, a plan, the SPARQL
-editor. Every page is also JSON (``?format=json``). Each view reads its arguments, calls one
-service method and renders; the page data come from kg/browse.py through the service.
+"""The home and ask pages, and what every HTML page shares (the other page families are
+web/search.py, web/browse.py, web/editor.py, web/overlaps.py). Every page is also JSON
+(``?format=json``). Each view reads its arguments, calls one service method and renders; the page
+data come from kg/browse.py through the service.
 
-Also what every page shares: the interface language (``?lang=`` or the ``lang`` cookie), the
+What every page shares: the interface language (``?lang=`` or the ``lang`` cookie), the
 ``t``/``label`` helpers, the ``href`` filter (IRI → local page), the Content-Security-Policy of the
 pages (scripts only from this server, never inline) and the vendored vis-network files.
 """
@@ -21,6 +22,8 @@ from kg.search import FACETS
 from .i18n import COOKIE, LANGS, current_lang, other, text
 
 bp = Blueprint("pages", __name__)
+# The blueprints of HTML pages (each with its JSON twin); they get the pages' CSP.
+PAGE_FAMILIES = ("pages", "search", "browse", "editor", "overlaps")
 
 # Scripts, styles and everything else from this server only, never inline. vis-network still
 # works: it sets element styles through the CSSOM, which style-src does not restrict.
@@ -100,7 +103,7 @@ def snippet(html: str) -> Markup:
 def language_and_policy(response: Response) -> Response:
     if request.args.get("lang") in LANGS and request.cookies.get(COOKIE) != request.args["lang"]:
         response.set_cookie(COOKIE, request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
-    if request.blueprint in ("pages", "overlaps"):
+    if request.blueprint in PAGE_FAMILIES:
         response.headers["Content-Security-Policy"] = CSP
     return response
 
@@ -124,45 +127,3 @@ def home():
 @bp.get("/ask")
 def ask():
     return render("home.html", service().home_page(request.args.get("q", "")))
-
-
-@bp.get("/search")
-def search():
-    args = request.args
-    return render("search.html", service().search_page(args.get("q", ""), filters_from(args), _int("page", 1),
-                                                       _int("per_page", 10)))
-
-
-@bp.get("/units")
-def units():
-    return render("units.html", {"units": service().units()})
-
-
-@bp.get("/unit/<path:key>")
-def unit(key: str):
-    return render("unit.html", service().unit_page(key))
-
-
-@bp.get("/concept/<scheme>/<key>")
-def concept(scheme: str, key: str):
-    return render("concept.html", service().concept_page(scheme, key))
-
-
-@bp.get("/duty/<path:key>")
-def duty(key: str):
-    return render("duty.html", service().duty_page(key))
-
-
-@bp.get("/plan/<path:key>")
-def plan(key: str):
-    return render("plan.html", service().plan_page(key))
-
-
-@bp.get("/compare")
-def compare():
-    return render("compare.html", service().compare_page(request.args.get("a", ""), request.args.get("b", "")))
-
-
-@bp.get("/query")
-def query():
-    return render("query.html", service().query_page(request.args.get("query", "")))

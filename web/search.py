@@ -1,0 +1,16 @@
+"""The search page: results with highlighted snippets, facets that filter, paging."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from .pages import _int, filters_from, render, service
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def search():
+    args = request.args
+    return render("search.html", service().search_page(args.get("q", ""), filters_from(args), _int("page", 1),
+                                                       _int("per_page", 10)))
