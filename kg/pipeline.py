@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import chain
 from pathlib import Path
+
+from rdflib import Graph
 
 from . import __version__
 from .config import Settings
@@ -43,45 +46,55 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def extract_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None,
-                      meta: dict[str, str] | None = None) -> list[ExtractedPlan]:
+def iter_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None,
+                   meta: dict[str, str] | None = None) -> Iterator[ExtractedPlan]:
+    """Documents extracted one at a time, so a build holds one plan in memory, not the corpus."""
     thesaurus = thesaurus or load_thesaurus(settings.ontology_dir)
-    extracted = []
     keys: dict[str, Path] = {}
     for path in _expand(paths):
         plan, records = load_document(path, meta)
         if plan.key in keys:
             raise KgError(f"{path}: same plan key '{plan.key}' as {keys[plan.key]}; rename one file")
         keys[plan.key] = path
-        extracted.append(extract_plan(plan, records, thesaurus))
-    return extracted
+        yield extract_plan(plan, records, thesaurus)
+
+
+def extract_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None,
+                      meta: dict[str, str] | None = None) -> list[ExtractedPlan]:
+    return list(iter_documents(settings, paths, thesaurus, meta))
+
+
+def _summary(x: ExtractedPlan) -> dict:
+    return {
+        "key": x.plan.key,
+        "title": x.plan.title,
+        "source": str(x.plan.source.path),
+        "sha256": x.plan.source.sha256,
+        "records": len(x.records),
+        "units": sum(len(u) for u in x.members.values()),
+        "duties": len(x.duties),
+    }
 
 
 def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[str, str] | None = None) -> dict:
-    """Build the data home from ``paths`` (default: the bundled plans), replacing what it held."""
+    """Build the data home from ``paths`` (default: the bundled plans), replacing what it held.
+
+    Documents stream through: each is read, extracted, turned into its graph and written before
+    the next is read. Any failure deletes the new build and leaves the previous one in place."""
     started = time.perf_counter()
     ontology = ontology_graphs(settings.ontology_dir)
     thesaurus = thesaurus_from_graph(ontology[GRAPH_THESAURUS])
-    plans = extract_documents(settings, list(paths) if paths else bundled_plans(settings), thesaurus, meta)
-    graphs = [*ontology.values(), *(build_plan_graph(x, settings.base_iri) for x in plans)]
+    documents = list(paths) if paths else bundled_plans(settings)
+    summaries: list[dict] = []
+
+    def plan_graphs() -> Iterator[Graph]:
+        for extracted in iter_documents(settings, documents, thesaurus, meta):
+            summaries.append(_summary(extracted))
+            yield build_plan_graph(extracted, settings.base_iri)
+
     with DataHome(settings.home).new_build() as target:
-        write_store(target, graphs)
-        manifest = {
-            "version": __version__,
-            "base_iri": settings.base_iri,
-            "plans": [
-                {
-                    "key": x.plan.key,
-                    "title": x.plan.title,
-                    "source": str(x.plan.source.path),
-                    "sha256": x.plan.source.sha256,
-                    "records": len(x.records),
-                    "units": sum(len(u) for u in x.members.values()),
-                    "duties": len(x.duties),
-                }
-                for x in plans
-            ],
-        }
+        write_store(target, chain(ontology.values(), plan_graphs()))
+        manifest = {"version": __version__, "base_iri": settings.base_iri, "plans": summaries}
         manifest = finish_build(settings, target, manifest, thesaurus)
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         write_manifest(target, manifest)
