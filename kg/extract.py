@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from .ingest.names import is_name, looks_like_place_start
 from .models import Duty, ExtractedPlan, Plan, Record, Span, Unit
-from .text import fold_width, pinyin_name
+from .text import fold_width, pinyin_name, squeeze
 from .thesaurus import Thesaurus
 
 SENTENCE_ENDS = ";。\n"  # after width folding; "；" becomes ";". A line break ends a duty too.
@@ -76,12 +76,12 @@ def split_unit_cell(cell: str) -> list[tuple[str, Span]]:
         elif char in CLOSE:
             depth = max(0, depth - 1)
         elif (char == "、" or joins) and depth == 0:
-            name = cell[start:i].strip()
+            name = squeeze(cell[start:i])  # 县交通 运输局 → 县交通运输局
             if name:
                 parts.append((name, (start, i)))
             start = i + 1
     if len(parts) > 1 and not all(ORG_SUFFIX.search(fold_width(n)) for n, _ in parts):
-        return [(cell.strip(), (0, len(cell)))]  # a 、 inside one name, not a list of members
+        return [(squeeze(cell), (0, len(cell)))]  # a 、 inside one name, not a list of members
     return parts
 
 

@@ -24,6 +24,11 @@ def fold_width(text: str) -> str:
     return text.translate(_WIDTH)
 
 
+def squeeze(text: str) -> str:
+    """The spaces that page layout puts between Chinese characters removed; nothing else changed."""
+    return _CJK_GAP.sub("", text).strip()
+
+
 def compact(text: str) -> str:
     """Width-folded, NFC text with the spaces that page layout puts between Chinese characters removed."""
     return _CJK_GAP.sub("", unicodedata.normalize("NFC", fold_width(text))).strip()

@@ -28,7 +28,9 @@ DUTY_START = (
 )
 # A name never begins with the verb that begins a duty ("负责定时向市森林防火指挥部…" is no name).
 # A bracket may follow the suffix: 市公安局(含市消防支队).
-NAME = rf"(?!{DUTY_START}){NAME_CHAR}{{1,28}}?{SUFFIX}(?:\([^()]{{1,20}}\))?"
+# A name a page layout split with one space ("县交通 运输局") is still one name: the shortest
+# reading wins, so "市质监局 综合协调…" stays a name and a duty.
+NAME = rf"(?!{DUTY_START}){NAME_CHAR}(?:{NAME_CHAR}|[ \u3000](?={NAME_CHAR})){{0,28}}?{SUFFIX}(?:\([^()]{{1,20}}\))?"
 # A list of names: 、 between any two; 和/及 only before a name that starts like one (市/县/区/省…).
 NAME_LIST = rf"{NAME}(?:(?:、|[和及](?=[市县区省州镇乡各]))\s*{NAME})*"
 NUMBERING = r"(?:\(\s*[0-9一二三四五六七八九十百]+\s*\)|[0-9一二三四五六七八九十百]+\s*[、.．)]|[0-9]+(?:\.[0-9]+)+)"
