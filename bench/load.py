@@ -71,6 +71,15 @@ def fetch(url: str, timeout: float = 30) -> tuple[int | str, float]:
     return status, time.perf_counter() - start
 
 
+def run_clients(clients: int, client) -> None:
+    """Run ``client(number)`` in ``clients`` threads and wait for all of them."""
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def run_load(base: str, clients: int, seconds: float) -> dict:
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
@@ -89,11 +98,7 @@ def run_load(base: str, clients: int, seconds: float) -> dict:
                 else:
                     errors.append(f"{kind} {status} {url[:80]}")
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_clients(clients, client)
     return {
         "clients": clients,
         "seconds": seconds,

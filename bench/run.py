@@ -43,7 +43,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from generate import generate  # noqa: E402  (bench/ is not a package)
-from load import QUESTIONS, WORDS, Server, fetch, percentile, run_load  # noqa: E402
+from load import QUESTIONS, WORDS, Server, fetch, percentile, run_clients, run_load  # noqa: E402
 
 ROOT = BENCH.parent
 QUERIES_DIR = ROOT / "ontology" / "queries"
@@ -108,11 +108,7 @@ def measure(urls: list[str], clients: int, per_client: int, seconds: float) -> d
             with lock:
                 (times.append(elapsed) if status == 200 else errors.append(f"{status}"))
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_clients(clients, client)
     return {
         "n": len(times),
         "errors": len(errors),

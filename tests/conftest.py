@@ -41,6 +41,14 @@ def home(tmp_path) -> Settings:
 
 
 @pytest.fixture
+def other_plan(tmp_path) -> Path:
+    """A one-row plan to rebuild a home with: 市公安局 and one duty on traffic control."""
+    path = tmp_path / "other_plan.txt"
+    path.write_text("某市应急指挥部成员单位及职责\n1\t市公安局\t负责道路交通管制。\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
 

@@ -55,13 +55,11 @@ def test_security_headers_on_every_answer(client):
         assert headers["X-Frame-Options"] == "DENY", path
 
 
-def test_server_follows_a_rebuild(home, tmp_path, make_client):
+def test_server_follows_a_rebuild(home, other_plan, make_client):
     from kg.pipeline import build
 
     build(home)
     client = make_client(home)
     assert len(client.get("/api/units").get_json()["units"]) == 18
-    other = tmp_path / "other_plan.txt"
-    other.write_text("某市应急指挥部成员单位及职责\n1\t市公安局\t负责道路交通管制。\n", encoding="utf-8")
-    build(home, [other])
+    build(home, [other_plan])
     assert len(client.get("/api/units").get_json()["units"]) == 1

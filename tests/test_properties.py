@@ -3,7 +3,6 @@ or a clear error (KgError), never another exception."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,16 +49,11 @@ def test_any_question_is_understood_or_not(thesaurus, question):
         assert part.concepts and part.expanded
 
 
-@pytest.fixture(scope="module")
-def asker(service):
-    return service
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(question=st.text(min_size=1, max_size=200))
-def test_any_question_gets_an_answer_or_a_clear_error(asker, question):
+def test_any_question_gets_an_answer_or_a_clear_error(service, question):
     try:
-        answer = asker.ask(question)
+        answer = service.ask(question)
     except KgError:
         return
     assert isinstance(answer["answers"], list)
@@ -67,9 +61,9 @@ def test_any_question_gets_an_answer_or_a_clear_error(asker, question):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.text(min_size=1, max_size=120))
-def test_any_search_gets_results_or_a_clear_error(asker, words):
+def test_any_search_gets_results_or_a_clear_error(service, words):
     try:
-        results = asker.search(words)
+        results = service.search(words)
     except KgError:
         return
     assert results["total"] >= 0

@@ -77,12 +77,10 @@ def test_suggest_chinese(service):
     assert "渣土车" in labels
 
 
-def test_index_is_swapped_with_the_graph(home, tmp_path):
+def test_index_is_swapped_with_the_graph(home, other_plan):
     build(home)
     first = DataHome(home.home).current()
-    other = tmp_path / "other_plan.txt"
-    other.write_text("某市应急指挥部成员单位及职责\n1\t市公安局\t负责道路交通管制。\n", encoding="utf-8")
-    build(home, [other])
+    build(home, [other_plan])
     current = DataHome(home.home).current()
     assert current != first and (current.path / "index").is_dir()
     assert Service(home).search("扬尘", {"kind": "duty"})["total"] == 0

@@ -22,12 +22,10 @@ def test_nothing_built_is_a_clear_error(home):
     assert Service(home).status() == {"built": False, "home": str(home.home)}
 
 
-def test_build_replaces_what_the_home_held(home, tmp_path):
+def test_build_replaces_what_the_home_held(home, other_plan):
     build(home)
     first = DataHome(home.home).current()
-    other = tmp_path / "other_plan.txt"
-    other.write_text("某市应急指挥部成员单位及职责\n1\t市公安局\t负责道路交通管制。\n", encoding="utf-8")
-    build(home, [other])
+    build(home, [other_plan])
     assert _plans(home) == ["other-plan"]
     assert DataHome(home.home).current() != first
 
