@@ -5,10 +5,12 @@ For each N in ``--plans`` (default 100,1000; 10,000 only with ``--big``):
 1. ``bench/generate.py`` writes N synthetic plans into a temp directory;
 2. ``kg build DIR`` into a temp data home, in a child process: wall time, peak RSS of the child
    (``/usr/bin/time -v`` when present, else ``getrusage(RUSAGE_CHILDREN)``), data-home size (du);
-3. ``kg serve`` (``bench/load.py``'s ``Server``, loopback only): ``/api/ask``, ``/api/search`` and
-   every ``ontology/queries/*.rq`` via ``/sparql``, p50/p95 with 1 and with 8 concurrent clients,
-   each cell bounded by a request count and a number of seconds; then ``load.run_load``'s mixed
-   traffic for a few seconds;
+3. ``kg serve`` (``bench/load.py``'s ``Server``, loopback only) with the answer memo off
+   (``KG_CACHE=0``): ``/api/ask``, ``/api/search`` and every ``ontology/queries/*.rq`` via
+   ``/sparql``, p50/p95 with 1 and with 8 concurrent clients, each cell bounded by a request count
+   and a number of seconds; then ``load.run_load``'s mixed traffic for a few seconds; then a second
+   server with the memo on (the default) for ``/api/ask (cached)`` and ``/api/search (cached)``,
+   after one warm-up round — both are printed, so the cost of an unseen question stays visible;
 4. the same example queries on a plain in-memory rdflib ``Graph`` of the same data (``kg export
    --format nt``), parsed once in a worker process that forks one child per query and kills it
    after ``--rdflib-timeout`` seconds ("> 60 s"); the ratio rdflib / Oxigraph per query is the
@@ -132,15 +134,45 @@ def count_rows(url: str) -> tuple[int | None, bool]:
         return None, False
 
 
+def api_targets(base: str) -> dict[str, list[str]]:
+    return {
+        "/api/ask": [f"{base}/api/ask?" + urllib.parse.urlencode({"q": q}) for q in QUESTIONS],
+        "/api/search": [f"{base}/api/search?" + urllib.parse.urlencode({"q": w}) for w in WORDS],
+    }
+
+
+def measure_cells(targets: dict[str, list[str]], args, suffix: str = "") -> dict[str, dict]:
+    cells = {}
+    for name, urls in targets.items():
+        cells[name + suffix] = {
+            "c1": measure(urls, 1, args.requests, args.cell_seconds),
+            "c8": measure(urls, 8, max(1, args.requests // 4), args.cell_seconds),
+        }
+        print(f"    {name + suffix:<36} {fmt_cell(cells[name + suffix]['c1'])}  {fmt_cell(cells[name + suffix]['c8'])}",
+              file=sys.stderr, flush=True)
+    return cells
+
+
+def measure_cached(home: Path, args) -> dict[str, dict]:
+    """Ask and search with the answer memo on (KG_CACHE, the default), after one warm-up round:
+    what a server answering the same questions all day shows. ``measure_server`` runs without it."""
+    server = Server(home, threads=8, env={"KG_CACHE": "1024"})
+    try:
+        targets = api_targets(server.base)
+        for url in targets["/api/ask"] + targets["/api/search"]:
+            count_rows(url)
+        return measure_cells(targets, args, " (cached)")
+    finally:
+        server.stop()
+
+
 def measure_server(home: Path, queries: dict[str, str], args) -> dict:
-    server = Server(home, threads=8)
+    """Every endpoint with the answer memo off (KG_CACHE=0): each request does all its work."""
+    server = Server(home, threads=8, env={"KG_CACHE": "0"})
     try:
         base = server.base
         endpoints: dict[str, dict] = {}
-        targets = {
-            "/api/ask": [f"{base}/api/ask?" + urllib.parse.urlencode({"q": q}) for q in QUESTIONS],
-            "/api/search": [f"{base}/api/search?" + urllib.parse.urlencode({"q": w}) for w in WORDS],
-        }
+        targets = api_targets(base)
         rows = {}
         for name, query in queries.items():
             url = sparql_url(base, query)
@@ -148,15 +180,9 @@ def measure_server(home: Path, queries: dict[str, str], args) -> dict:
             targets[name] = [url]
         for url in targets["/api/ask"] + targets["/api/search"]:
             count_rows(url)  # warm-up: first use of jieba, the index, the query workers
-        for name, urls in targets.items():
-            endpoints[name] = {
-                "c1": measure(urls, 1, args.requests, args.cell_seconds),
-                "c8": measure(urls, 8, max(1, args.requests // 4), args.cell_seconds),
-            }
-            if name in rows:
-                endpoints[name]["rows"], endpoints[name]["truncated"] = rows[name]
-            print(f"    {name:<36} {fmt_cell(endpoints[name]['c1'])}  {fmt_cell(endpoints[name]['c8'])}",
-                  file=sys.stderr, flush=True)
+        endpoints = measure_cells(targets, args)
+        for name, counted in rows.items():
+            endpoints[name]["rows"], endpoints[name]["truncated"] = counted
         mixed = run_load(base, 8, args.mixed_seconds)
     finally:
         server_exit = server.stop()
@@ -326,6 +352,7 @@ def bench_one(plans: int, args, queries: dict[str, str]) -> dict:
             return result
         print(f"[{plans} plans] serving", file=sys.stderr, flush=True)
         result["serve"] = measure_server(home, queries, args)
+        result["serve"]["endpoints"].update(measure_cached(home, args))
         print(f"[{plans} plans] rdflib", file=sys.stderr, flush=True)
         result["rdflib"] = measure_rdflib(home, queries, work, args)
         result["ratios"] = ratios(result["serve"]["endpoints"], result["rdflib"], queries)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -122,11 +123,21 @@ DUTY_QUERY = """SELECT ?duty ?concept ?unit ?unit_zh ?unit_en ?role ?text ?start
   ?unit skos:prefLabel ?unit_zh, ?unit_en .
   FILTER(LANG(?unit_zh) = "zh" && LANG(?unit_en) = "en")
 }}"""
-KEYWORD_QUERY = """SELECT ?duty ?unit ?unit_zh ?unit_en ?role ?text ?start ?plan WHERE {{
+# What runs: the lean half of DUTY_QUERY (which duties, units and roles meet the concepts: across a
+# thousand plans, thousands of rows) and then EVIDENCE_QUERY for the duties of the best units only.
+MATCH_QUERY = """SELECT ?duty ?concept ?unit ?role WHERE {{
+  VALUES ?concept {{ {concepts} }}
+  {{ ?duty dg:object ?concept }} UNION {{ ?duty dg:issue ?concept }} UNION {{ ?duty dg:action ?concept }}
+  FILTER NOT EXISTS {{ ?duty a dg:BoilerplateDuty }}
+  ?duty dg:assignedTo ?unit ; dg:role ?role .
+}}"""
+EVIDENCE_QUERY = """SELECT ?duty ?text ?start ?plan WHERE {{
+  VALUES ?duty {{ {duties} }}
+  ?duty dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
+}}"""
+KEYWORD_QUERY = """SELECT ?duty ?unit ?role ?text ?start ?plan WHERE {{
   VALUES ?duty {{ {duties} }}
   ?duty dg:assignedTo ?unit ; dg:role ?role ; dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
-  ?unit skos:prefLabel ?unit_zh, ?unit_en .
-  FILTER(LANG(?unit_zh) = "zh" && LANG(?unit_en) = "en")
 }}"""
 CONTEXT_QUERY = """SELECT DISTINCT ?title WHERE { ?plan dg:hasCommand ?c . ?c skos:prefLabel ?title FILTER(LANG(?title) = "zh") }"""
 COUNT_QUERY = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a dg:Duty FILTER NOT EXISTS { ?d a dg:BoilerplateDuty } }"
@@ -148,10 +159,14 @@ def _role(iri: str) -> str:
 
 
 class Asker:
-    def __init__(self, store: ox.Store, thesaurus: Thesaurus, searcher: Searcher | None):
+    """``labels``: every organisation's (zh, en) labels, read once by the service."""
+
+    def __init__(self, store: ox.Store, thesaurus: Thesaurus, searcher: Searcher | None,
+                 labels: Mapping[str, tuple[str, str]]):
         self.store = store
         self.thesaurus = thesaurus
         self.searcher = searcher
+        self.labels = labels
         self._total: int | None = None
         self._context: set[str] | None = None
 
@@ -180,15 +195,14 @@ class Asker:
         return self._context
 
     def _by_concepts(self, u: Understanding) -> dict:
-        concepts = sorted(set().union(*(p.expanded for p in u.parts)))
-        query = DUTY_QUERY.format(concepts=" ".join(_iri(c) for c in concepts))
-        rows = _select(self.store, query)
+        concepts = " ".join(_iri(c) for c in sorted(set().union(*(p.expanded for p in u.parts))))
         duties: dict[str, dict] = {}
-        for row in rows:
-            duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": {}})
+        for row in _select(self.store, MATCH_QUERY.format(concepts=concepts)):
+            duty = duties.setdefault(row["duty"], {"duty": row["duty"], "role": row["role"], "concepts": set(),
+                                                   "units": set()})
             duty["concepts"].add(row["concept"])
-            duty["units"][row["unit"]] = (row["unit_zh"], row["unit_en"])
-        response = self._response(u, query, "concepts")
+            duty["units"].add(row["unit"])
+        response = self._response(u, DUTY_QUERY.format(concepts=concepts), "concepts")
         parts = [p for p in u.parts if not (p.topic and all(c.iri in self.context for c in p.concepts))]
         if not parts:
             parts = list(u.parts)  # the scene is all there is: it is the question
@@ -250,8 +264,8 @@ class Asker:
         strength = {iri: score / best for iri, score in hits}
         duties: dict[str, dict] = {}
         for row in rows:
-            duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": {}})
-            duty["units"][row["unit"]] = (row["unit_zh"], row["unit_en"])
+            duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": set()})
+            duty["units"].add(row["unit"])
         response.update(method="keywords", sparql=runnable(query))
         response["answers"], response["total"] = self._rank(
             [(0.6 * strength[d], duty) for d, duty in duties.items()], u, words)
@@ -289,7 +303,8 @@ class Asker:
         for score, duty in scored:
             role = _role(duty["role"])
             value = score * ROLE_WEIGHT.get(role, 0.7)
-            for unit, (zh, en) in duty["units"].items():
+            for unit in duty["units"]:
+                zh, en = self.labels.get(unit) or (unit.rsplit("/", 1)[-1],) * 2
                 entry = units.setdefault(unit, {"unit": unit, "label_zh": zh, "label_en": en, "score": 0.0,
                                                 "role": role, "evidence": []})
                 if value > entry["score"]:
@@ -304,6 +319,7 @@ class Asker:
         kept.sort(key=lambda e: (-e["score"], e["label_zh"]))
         total = len(kept)
         kept = kept[:MAX_ANSWERS]  # across many plans: the best ones, evidence and highlights for those only
+        self._fill_evidence([duty for entry in kept for _, duty in entry["evidence"]])
         relevant = self._relevant(u)
         for entry in kept:
             entry["score"] = round(entry["score"], 3)
@@ -319,6 +335,14 @@ class Asker:
                 for _, duty in sorted(entry["evidence"], key=lambda e: (-e[0], e[1]["duty"]))
             ]
         return kept, total
+
+    def _fill_evidence(self, duties: list[dict]) -> None:
+        """Text, plan and offset of the duties that are shown (the keyword path has them already)."""
+        missing = {d["duty"]: d for d in duties if "text" not in d}
+        if missing:
+            query = EVIDENCE_QUERY.format(duties=" ".join(_iri(iri) for iri in sorted(missing)))
+            for row in _select(self.store, query):
+                missing[row["duty"]].update(row)
 
     def _relevant(self, u: Understanding) -> set[str]:
         relevant: set[str] = set()

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .thesaurus import Concept, Thesaurus
-from .vocab import CONCEPT, PREFIXES, SCHEMES
+from .vocab import CONCEPT, PREFIXES, SCHEMES, is_true
 
 # A page key is the path of an instance IRI below the base: ASCII words between slashes.
 PAGE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(?:/[A-Za-z0-9._~-]+)*")
@@ -222,7 +222,7 @@ class Browser:
                 "href": self.href(row["duty"]),
                 "text": row["text"],
                 "role": row["role"].rsplit("#", 1)[-1],
-                "boilerplate": row["boilerplate"] == "true",
+                "boilerplate": is_true(row["boilerplate"]),
                 "plan": row["plan"],
                 "record": row["record"],
                 "row": int(row["row"]),
@@ -297,7 +297,7 @@ class Browser:
             "href": self.href(iri),
             "label_zh": u["zh"],
             "label_en": u["en"],
-            "member": u["member"] == "true",
+            "member": is_true(u["member"]),
             "place_zh": u["place_zh"],
             "place_en": u["place_en"],
             "agency_type": self.concept_ref(u["type"]) if u["type"] else None,

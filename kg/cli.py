@@ -72,15 +72,19 @@ def main(ctx: click.Context, home: str | None) -> None:
 @click.option("--meta", "meta", multiple=True, metavar="KEY=VALUE",
               help="What the documents do not say about themselves: title, place, level, year (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build manifest as JSON.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show progress (plans done, rate, ETA; then loading and indexing) on standard error "
+                   "[default: when standard error is a terminal].")
 @click.pass_context
-def build(ctx: click.Context, paths: tuple[Path, ...], meta: tuple[str, ...], as_json: bool) -> None:
+def build(ctx: click.Context, paths: tuple[Path, ...], meta: tuple[str, ...], as_json: bool,
+          progress: bool | None) -> None:
     """Build the data home from PATHS (default: the bundled plans), replacing what it held."""
     from .pipeline import build as run_build
 
     bad = [m for m in meta if "=" not in m]
     if bad:
         raise click.BadParameter(f"{bad[0]!r} is not KEY=VALUE", param_hint="--meta")
-    manifest = run_build(_settings(ctx), paths or None, dict(m.split("=", 1) for m in meta))
+    manifest = run_build(_settings(ctx), paths or None, dict(m.split("=", 1) for m in meta), progress=progress)
     if as_json:
         _echo_json(manifest)
         return

@@ -2,7 +2,8 @@
 
 Every setting can come from the environment with the prefix ``KG_`` (``KG_HOME``, ``KG_BASE_IRI``,
 ``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``, ``KG_QUERY_WORKERS``, ``KG_UPDATE_TOKEN``, ``KG_RATE_LIMIT``,
-``KG_MAX_BODY``); an explicit
+``KG_MAX_BODY``, ``KG_CACHE``, ``KG_STORE``, ``KG_STORE_UPDATE``, ``KG_STORE_GSP``; ``KG_STORE_AUTH`` is read by
+kg/remote.py when it connects, so a password never sits in a settings value); an explicit
 argument wins over the environment.
 """
 
@@ -21,6 +22,7 @@ DEFAULT_MAX_ROWS = 10_000
 DEFAULT_QUERY_WORKERS = 2
 DEFAULT_RATE_LIMIT = 600
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
+DEFAULT_CACHE = 1024
 
 
 def _env_number(name: str, default: float, kind: type = float) -> float:
@@ -64,6 +66,13 @@ class Settings:
     # the largest request body accepted, in bytes.
     rate_limit: int = DEFAULT_RATE_LIMIT
     max_body: int = DEFAULT_MAX_BODY
+    # A SPARQL 1.1 server to hold the triples instead of the embedded Oxigraph store (kg/remote.py):
+    # its query URL, its update URL (default: the query URL) and its Graph Store Protocol URL.
+    store: str | None = None
+    store_update: str | None = None
+    store_gsp: str | None = None
+    # Answers (ask, search) remembered per build, least recently used out first (0: none).
+    cache: int = DEFAULT_CACHE
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None, **overrides: object) -> "Settings":
@@ -78,4 +87,7 @@ class Settings:
         overrides.setdefault("update_token", env.get("KG_UPDATE_TOKEN") or None)
         overrides.setdefault("rate_limit", _env_count("KG_RATE_LIMIT", DEFAULT_RATE_LIMIT))
         overrides.setdefault("max_body", _env_number("KG_MAX_BODY", DEFAULT_MAX_BODY, int))
+        overrides.setdefault("cache", _env_count("KG_CACHE", DEFAULT_CACHE))
+        for name in ("store", "store_update", "store_gsp"):
+            overrides.setdefault(name, env.get(f"KG_{name.upper()}") or None)
         return cls(home=chosen.absolute(), base_iri=base, **overrides)  # type: ignore[arg-type]

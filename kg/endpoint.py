@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import graphstore, linked, query, update
 from .config import Settings
 from .query import Reply
+from .remote import remote_of
 from .sparql import Operation, SparqlError
 from .store import DataHome
 from .workers import WorkerPool
@@ -39,6 +40,12 @@ class Endpoint:
     def _build(self) -> str:
         return str(DataHome(self.settings.home).require().path)
 
+    def _refuse_remote(self) -> None:
+        remote = remote_of(DataHome(self.settings.home).require().manifest)
+        if remote is not None:
+            raise SparqlError(409, f"this DutyGraph reads its triples from the SPARQL server at {remote.query}; "
+                                   f"send writes to that server, then run `kg build` to push and re-index")
+
     def sparql(self, op: Operation, endpoint: str, authorization: str | None = None) -> Reply:
         """Answer a protocol operation read by ``kg.sparql.read_operation``."""
         if op.kind == "description":
@@ -46,6 +53,7 @@ class Endpoint:
         if op.kind == "query":
             return self.pool.run(query.run_query, self._build(), op, self.settings.max_rows)
         update.check_token(self.settings, authorization)
+        self._refuse_remote()
         update.write(self.settings, self.pool, update.apply_update, op)
         return Reply(204, b"", "text/plain; charset=utf-8")
 
@@ -63,6 +71,7 @@ class Endpoint:
         """PUT / POST / DELETE a graph (``None``: the default graph; ``NEW_GRAPH``: mint one under
         ``new_graph_base``, answered with 201 and its IRI in ``Location``)."""
         update.check_token(self.settings, authorization)
+        self._refuse_remote()
         created_iri = None
         if graph == graphstore.NEW_GRAPH:
             graph = created_iri = new_graph_base.rstrip("/") + "/" + uuid.uuid4().hex

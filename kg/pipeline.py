@@ -1,31 +1,44 @@
 """``kg build``: documents → records → duties → graphs → a new store, swapped in when all succeeded.
 
 The only module that writes the data home. Takes settings and paths; returns the manifest.
+
+A build holds one plan (or one index document) at a time, never the corpus: documents are
+extracted to N-Quads (``kg.bulk``: in worker processes when there are many) and written, after the
+ontology and thesauri, to chunk files in the new build's directory, which Oxigraph's bulk loader
+loads one by one while the next are extracted; the search index is then derived from the loaded
+store (``finish_build``).
 """
 
 from __future__ import annotations
 
 import gc
+import queue
+import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from itertools import chain
 from pathlib import Path
-
-from rdflib import Graph
+from typing import BinaryIO
 
 from . import __version__
+from .bulk import extracted_plans, read_thesaurus
 from .config import Settings
 from .errors import KgError
 from .extract import extract_plan
-from .graph import build_plan_graph, ontology_graphs
+from .graph import ontology_sources
 from .ingest import load_document
 from .models import ExtractedPlan
+from .progress import Progress
+from .remote import publish
 from .search import INDEX_DIR, build_index
-from .store import Build, DataHome, graph_of, open_store, write_manifest, write_store
+from .store import Build, DataHome, graph_of, open_store, turtle_nquads, write_manifest, write_store
 from .thesaurus import Thesaurus, load_thesaurus, thesaurus_from_graph
 from .vocab import GRAPH_THESAURUS
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
+# N-Quads per bulk load: some 100 synthetic plans, 250,000 quads. The loader's memory grows with
+# it (about 1 GB a million quads); many small loads leave many small files for RocksDB to merge.
+CHUNK_BYTES = 64 * 2**20
 
 
 def bundled_plans(settings: Settings) -> list[Path]:
@@ -48,7 +61,7 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
 
 def iter_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None,
                    meta: dict[str, str] | None = None) -> Iterator[ExtractedPlan]:
-    """Documents extracted one at a time, so a build holds one plan in memory, not the corpus."""
+    """Documents extracted one at a time, so a caller holds one plan in memory, not the corpus."""
     thesaurus = thesaurus or load_thesaurus(settings.ontology_dir)
     keys: dict[str, Path] = {}
     for path in _expand(paths):
@@ -64,44 +77,152 @@ def extract_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thes
     return list(iter_documents(settings, paths, thesaurus, meta))
 
 
-def _summary(x: ExtractedPlan) -> dict:
-    return {
-        "key": x.plan.key,
-        "title": x.plan.title,
-        "source": str(x.plan.source.path),
-        "sha256": x.plan.source.sha256,
-        "records": len(x.records),
-        "units": sum(len(u) for u in x.members.values()),
-        "duties": len(x.duties),
-    }
-
-
-def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[str, str] | None = None) -> dict:
+def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[str, str] | None = None,
+          progress: bool | None = None) -> dict:
     """Build the data home from ``paths`` (default: the bundled plans), replacing what it held.
 
-    Documents stream through: each is read, extracted, turned into its graph and written before
-    the next is read. Any failure deletes the new build and leaves the previous one in place."""
+    ``progress``: draw a progress line on standard error (default: when it is a terminal). Any
+    failure deletes the new build and leaves the previous one in place."""
     started = time.perf_counter()
-    ontology = ontology_graphs(settings.ontology_dir)
-    thesaurus = thesaurus_from_graph(ontology[GRAPH_THESAURUS])
-    documents = list(paths) if paths else bundled_plans(settings)
+    show = Progress(sys.stderr.isatty() if progress is None else progress)
+    documents = _expand(list(paths) if paths else bundled_plans(settings))
+    thesaurus = read_thesaurus(settings.ontology_dir)
     summaries: list[dict] = []
-
-    def plan_graphs() -> Iterator[Graph]:
-        for extracted in iter_documents(settings, documents, thesaurus, meta):
-            summaries.append(_summary(extracted))
-            yield build_plan_graph(extracted, settings.base_iri)
+    phases: dict[str, float] = {}
 
     with DataHome(settings.home).new_build() as target:
-        write_store(target, chain(ontology.values(), plan_graphs()))
+        clock = time.perf_counter()
+        with _Spool(target) as spool:
+            for graph, files in ontology_sources(settings.ontology_dir).items():
+                spool.write(turtle_nquads(files, str(graph)))
+            triples = _extract(settings, documents, meta, thesaurus, spool, summaries, show)
+            phases["extract"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            with show.waiting("loading", f"the last of {triples:,} plan triples and the ontology"):
+                spool.finish()
+        phases["load"] = time.perf_counter() - clock
+        phases["load_busy"] = spool.loading  # bulk loading, most of it while documents were extracted
+
+        clock = time.perf_counter()
         manifest = {"version": __version__, "base_iri": settings.base_iri, "plans": summaries}
-        manifest = finish_build(settings, target, manifest, thesaurus)
+        manifest = finish_build(settings, target, manifest, thesaurus, show)
+        phases["index"] = time.perf_counter() - clock
+        manifest = publish(settings, target, manifest)  # to KG_STORE, when a SPARQL server is named
         manifest["seconds"] = round(time.perf_counter() - started, 3)
+        manifest["phases"] = {name: round(seconds, 3) for name, seconds in phases.items()}
         write_manifest(target, manifest)
     return manifest
 
 
-def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: Thesaurus | None = None) -> dict:
+def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, thesaurus: Thesaurus,
+             out: _Spool, summaries: list[dict], show: Progress) -> int:
+    """Every document's N-Quads written to ``out`` in order, its summary to ``summaries``; the
+    number of triples written."""
+    seen: dict[str, int] = {}  # plan key → its place in ``summaries``
+    triples = 0
+    show.start("extracting", len(documents), "plans")
+    with extracted_plans(documents, meta, settings.base_iri, settings.ontology_dir, thesaurus) as plans:
+        for path, plan in zip(documents, plans):
+            if plan.key in seen:
+                first = summaries[seen[plan.key]]["source"]
+                raise KgError(f"{path}: same plan key '{plan.key}' as {first}; rename one file")
+            seen[plan.key] = len(summaries)
+            summaries.append(plan.summary)
+            out.write(plan.nquads)
+            triples += plan.triples
+            show.advance()
+    show.finish(f"{triples:,} triples")
+    return triples
+
+
+class _Spool:
+    """N-Quads into files of about ``CHUNK_BYTES`` in the build directory, each bulk-loaded by a
+    thread as soon as it is full: Oxigraph's loader (which lets go of the GIL, and uses one core)
+    loads a chunk while the next is extracted, and at most three chunk files exist at a time.
+
+    ``write_store`` runs in the thread and gets the chunks as an iterable; whatever it raises is
+    raised again here. Leaving the block stops the thread (after the chunk it is loading)."""
+
+    def __init__(self, build: Build):
+        self.build = build
+        self.loading = 0.0  # seconds the thread spent bulk-loading
+        self._ready: queue.Queue = queue.Queue(maxsize=1)
+        self._out: BinaryIO | None = None
+        self._path: Path | None = None
+        self._size = self._chunks = 0
+        self._stop = False
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="bulk-load")
+
+    def __enter__(self) -> _Spool:
+        self._thread.start()
+        return self
+
+    def write(self, data: bytes) -> None:
+        if self._out is None:
+            self._chunks += 1
+            self._path = self.build.path / f"quads-{self._chunks:05d}.nq"
+            self._out = self._path.open("wb")
+            self._size = 0
+        self._out.write(data)
+        self._size += len(data)
+        if self._size >= CHUNK_BYTES:
+            self._hand_over()
+
+    def finish(self) -> None:
+        """Hand over the last chunk and wait until everything is loaded."""
+        if self._out is not None:
+            self._hand_over()
+        self._put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def __exit__(self, *exc_info) -> None:
+        if self._thread.is_alive():  # leaving early: a failure elsewhere
+            self._stop = True
+            try:
+                self._ready.put_nowait(None)
+            except queue.Full:
+                pass  # the thread is loading; it stops before taking the next chunk
+            self._thread.join()
+        if self._out is not None:
+            self._out.close()
+
+    def _hand_over(self) -> None:
+        self._out.close()
+        self._out = None
+        self._put(self._path)
+
+    def _put(self, item: Path | None) -> None:
+        while True:
+            if not self._thread.is_alive():
+                raise self._error or KgError("the store's loading thread stopped")
+            try:
+                self._ready.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _files(self) -> Iterator[Path]:
+        while not self._stop:
+            path = self._ready.get()
+            if path is None or self._stop:
+                return
+            clock = time.perf_counter()
+            yield path  # the loader asks for the next file when it has loaded this one
+            self.loading += time.perf_counter() - clock
+            path.unlink()
+
+    def _load(self) -> None:
+        try:
+            write_store(self.build, self._files())
+        except BaseException as exc:
+            self._error = exc
+
+
+def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: Thesaurus | None = None,
+                 progress: Progress | None = None) -> dict:
     """Derive from a build's store what must agree with it, and write the manifest.
 
     Called by ``build`` and by every write to the graph (SPARQL Update, Graph Store Protocol),
@@ -110,7 +231,7 @@ def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: T
     store = open_store(target, writable=True)
     try:
         thesaurus = thesaurus or thesaurus_from_graph(graph_of(store, GRAPH_THESAURUS))
-        documents = build_index(target.path / INDEX_DIR, store, thesaurus)
+        documents = build_index(target.path / INDEX_DIR, store, thesaurus, progress)
         manifest = {
             **manifest,
             "triples": len(store),

@@ -15,7 +15,8 @@ import pyoxigraph as ox
 
 from .results import take, write_boolean, write_graph, write_rows
 from .sparql import GRAPH_MEDIA, RESULT_MEDIA, Operation, SparqlError, analyse_query, check_graph_iri, choose_format
-from .store import STORE_DIR
+from .remote import RemoteStore, remote_store
+from .store import Build
 from .vocab import PREFIXES
 from .workers import read_store
 
@@ -35,8 +36,15 @@ def media_type(name: str) -> str:
     return f"{media}; charset=utf-8"
 
 
-def store_of(build_path: str) -> ox.Store:
-    return read_store(str(Path(build_path) / STORE_DIR))
+def store_of(build_path: str) -> ox.Store | RemoteStore:
+    """In a worker: the build's store, or the SPARQL server the build was pushed to."""
+    build = Build(Path(build_path))
+    if build_path not in _REMOTES:
+        _REMOTES[build_path] = remote_store(build)
+    return _REMOTES[build_path] or read_store(str(build.store_path))
+
+
+_REMOTES: dict[str, RemoteStore | None] = {}  # per build: a build's manifest never changes
 
 
 def _require_graphs(store: ox.Store, iris: tuple[str, ...]) -> list[ox.NamedNode]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .overlap import KINDS, Analysis, DutyRow, Finding
 from .thesaurus import Thesaurus
+from .vocab import is_true
 
 # One row per duty; each multi-valued property concatenated in a sub-select of its own, so the
 # engine never multiplies units × actions × objects × issues × partners.
@@ -61,7 +62,7 @@ def duty_rows_from(rows: list[dict]) -> list[DutyRow]:
             objects=_iris(row["objects"]),
             issues=_iris(row["issues"]),
             partners=_iris(row["partners"]),
-            boilerplate=row["boilerplate"] == "true",
+            boilerplate=is_true(row["boilerplate"]),
         )
         for row in rows
     ]

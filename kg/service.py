@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .ask import Asker
+from .cache import Memo
 from .overlap import KINDS, Analysis, DutyRow
 from .reports import (
     DUTY_ROWS_QUERY,
@@ -27,7 +28,8 @@ from .config import Settings
 from .errors import BadRequest, KgError
 from .search import INDEX_DIR, Searcher, match_function
 from .shapes import Report, validate_graph
-from .store import Build, DataHome, graph_of, open_store
+from .remote import RemoteStore, check_store, open_reader
+from .store import Build, DataHome, graph_of
 from .text import fold_width, jieba_with
 from .thesaurus import Thesaurus, thesaurus_from_graph
 from .vocab import GRAPH_THESAURUS, PREFIXES
@@ -89,11 +91,14 @@ class Service:
 
     @cached_property
     def build(self) -> Build:
-        return DataHome(self.settings.home).require()
+        build = DataHome(self.settings.home).require()
+        self.__dict__.setdefault("_seen", build.path)  # what ``refresh`` compares the current build with
+        return build
 
     @cached_property
-    def store(self) -> ox.Store:
-        return open_store(self.build)
+    def store(self) -> ox.Store | RemoteStore:
+        """The build's Oxigraph store, or the SPARQL server it was pushed to (kg/remote.py)."""
+        return open_reader(self.build, self.settings.query_timeout)
 
     @cached_property
     def thesaurus(self) -> Thesaurus:
@@ -115,7 +120,7 @@ class Service:
 
     @cached_property
     def asker(self) -> Asker:
-        return Asker(self.store, self.thesaurus, self.searcher)
+        return Asker(self.store, self.thesaurus, self.searcher, self.organisation_labels)
 
     def ask(self, question: str) -> dict:
         """Who handles it: units with role, score and evidence (see kg/ask.py)."""
@@ -123,10 +128,16 @@ class Service:
             raise BadRequest("empty question: ask who handles something, e.g. 工地扬尘归谁管？")
         if len(question) > MAX_QUESTION_CHARS:
             raise BadRequest(f"question of {len(question)} characters; at most {MAX_QUESTION_CHARS}")
-        return self.asker.ask(question)
+        return self.memo.get(("ask", question), lambda: self.asker.ask(question))
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10) -> dict:
-        return self.searcher.search(text, filters, page, per_page)
+        key = ("search", text, tuple(sorted((filters or {}).items())), page, per_page)
+        return self.memo.get(key, lambda: self.searcher.search(text, filters, page, per_page))
+
+    @cached_property
+    def memo(self) -> Memo:
+        """Answers of this build (see kg/cache.py); ``refresh`` drops it with the build."""
+        return Memo(self.settings.cache)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[dict]:
         """Unit and concept labels (both languages, synonyms too) containing ``prefix``."""
@@ -265,11 +276,13 @@ class Service:
         """Open everything a server needs — manifest, store, search index — and say plainly what
         is damaged and how to rebuild, instead of failing on the first request."""
         build = self.build
+        check_store(self.settings, build.manifest)
         try:
             triples = len(self.store)
             self.searcher.ix.doc_count()
             with self.searcher.ix.searcher() as searcher:
                 searcher.doc_count()
+            self.searcher.facet_values  # read now, so the first search does not wait for it  # noqa: B018
         except KgError:
             raise
         except Exception as exc:  # whoosh and RocksDB raise many kinds of error for damaged files

@@ -4,6 +4,7 @@ Data home layout (``KG_HOME``, default ``./.kg``)::
 
     current -> builds/<id>        the build every reader opens (a symlink, replaced atomically)
     builds/<id>/store/            Oxigraph (RocksDB) store: one named graph per plan + ontology
+    builds/<id>/quads-*.nq        while building only: N-Quads waiting for the bulk loader
     builds/<id>/manifest.json     what was built from which sources, and counts
 
 ``new_build`` writes into a fresh directory and only repoints ``current`` when the block succeeded;
@@ -12,17 +13,18 @@ a failed build is deleted and the previous data keeps serving.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from .errors import KgError
 
@@ -95,19 +97,35 @@ class DataHome:
         return link.resolve() if link.is_symlink() else None
 
 
-def write_store(build: Build, graphs: Iterable[Graph]) -> int:
-    """Write named graphs into the build's Oxigraph store through rdflib's API (oxrdflib)."""
-    dataset = Dataset(store="Oxigraph")
-    dataset.open(str(build.store_path))
+def write_store(build: Build, nquads: Iterable[Path]) -> int:
+    """Load N-Quads files into the build's new Oxigraph store with its bulk loader, each as the
+    iterable gives it (so they may be written while others load); the count of quads.
+
+    The bulk loader sorts and writes the store's index files directly instead of inserting quad by
+    quad in transactions (a tenth of the time); it is meant for a store nobody reads yet, which is
+    what a build's store is until it is swapped in."""
+    store = ox.Store(str(build.store_path))
     try:
-        for graph in graphs:
-            target = dataset.graph(graph.identifier)
-            dataset.store.addN((s, p, o, target) for s, p, o in graph)
-        count = len(dataset.store._inner)
-        dataset.store._inner.flush()
+        for path in nquads:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        return len(store)
+    except SyntaxError as exc:  # a term no IRI or literal can be: a bug upstream, or a bad base IRI
+        raise KgError(f"the build's triples could not be loaded: {exc}") from exc
     finally:
-        dataset.close()
-    return count
+        del store
+
+
+def turtle_nquads(paths: Sequence[Path], graph: str) -> bytes:
+    """Turtle files (the ontology, the thesauri) as N-Quads in named graph ``graph``: parsed by
+    Oxigraph as rdflib would read them (each file its own base IRI and its own blank nodes)."""
+    name = ox.NamedNode(graph)
+    out = io.BytesIO()
+    for path in paths:
+        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                           rename_blank_nodes=True)
+        ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples), out, ox.RdfFormat.N_QUADS)
+    return out.getvalue()
 
 
 def graph_of(store: ox.Store, name: str) -> Graph:

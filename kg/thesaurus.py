@@ -87,6 +87,9 @@ _LEMMAS = {
 }
 
 
+_END = ""  # a trie key no single character can be
+
+
 class Thesaurus:
     def __init__(self, concepts: Iterable[Concept], graph: Graph):
         self.concepts: dict[str, Concept] = {c.iri: c for c in concepts}
@@ -126,22 +129,39 @@ class Thesaurus:
     def in_scheme(self, scheme: str) -> list[Concept]:
         return [c for c in self.concepts.values() if c.scheme == scheme]
 
+    @cached_property
+    def _zh_tries(self) -> dict[str, dict]:
+        """Per scheme, the zh label keys as a character trie; ``_END`` marks where a label ends."""
+        tries: dict[str, dict] = {}
+        for scheme, labels in self._zh_index.items():
+            root: dict = {}
+            for key, concept in labels.items():
+                node = root
+                for char in key:
+                    node = node.setdefault(char, {})
+                node[_END] = concept
+            tries[scheme] = root
+        return tries
+
     def find(self, text: str, scheme: str) -> list[Match]:
         """Leftmost-longest, non-overlapping matches of the scheme's zh labels in ``text``."""
-        labels = self._zh_index[scheme]
-        longest = self._longest[scheme]
+        trie = self._zh_tries[scheme]
         folded = fold_width(text).lower()  # same length as text, so offsets carry over
         found: list[Match] = []
-        i = 0
-        while i < len(folded):
-            for size in range(min(longest, len(folded) - i), 0, -1):
-                concept = labels.get(folded[i : i + size])
-                if concept is not None:
-                    found.append(Match(concept, i, i + size))
-                    i += size
+        i, n = 0, len(folded)
+        while i < n:
+            node, end, concept = trie, i, None
+            for j in range(i, n):  # walk down as far as the text follows some label
+                node = node.get(folded[j])
+                if node is None:
                     break
-            else:
+                if _END in node:
+                    end, concept = j + 1, node[_END]
+            if concept is None:
                 i += 1
+            else:
+                found.append(Match(concept, i, end))
+                i = end
         return found
 
     def find_words(self, text: str, scheme: str) -> list[Match]:

@@ -128,3 +128,8 @@ class Minter:
     @staticmethod
     def span(owner: URIRef) -> URIRef:
         return URIRef(f"{owner}/span")
+
+
+def is_true(lexical: str | None) -> bool:
+    """An xsd:boolean read from a result row: "true" or "1" (Virtuoso answers EXISTS with 1/0)."""
+    return lexical in ("true", "1")

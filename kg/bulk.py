@@ -1,0 +1,200 @@
+"""Documents → N-Quads, one plan at a time, in worker processes when there are many.
+
+``extract_quads`` is one document's whole trip to triples: read (``ingest``), extract, write the
+plan's named graph as N-Quads (``graph.plan_nquads``). ``extracted_plans`` runs it for every
+document and yields the results in the order of the documents (so duplicate plan keys are caught
+the same way and the manifest lists plans in the same order, however the work was shared out):
+inline for a few documents, else in ``os.cpu_count()`` worker processes with a bounded number of
+documents in flight. A worker sends back bytes and a small summary, never rdflib objects, so the
+build process holds one plan's N-Quads at a time, not the corpus.
+
+Workers are fresh interpreters (``python -c``), as the query workers of ``kg.workers`` are, and for
+the same reasons: a build may run inside a process with threads (``kg serve`` builds when nothing
+is built; tests), where fork would copy locks other threads hold, and multiprocessing's spawn and
+forkserver re-run the main script of whoever embeds us. A fresh interpreter costs about a second
+(imports, the thesaurus), which is why a build of a few documents stays in its own process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from .errors import KgError
+from .models import ExtractedPlan
+from .thesaurus import Thesaurus
+
+# Below this many documents a build extracts in its own process: two workers start in about a
+# second, the time it takes to extract some ten synthetic plans (the seed is one document).
+PARALLEL_FROM = 12
+IN_FLIGHT_PER_WORKER = 3  # documents sent ahead to each worker: enough to keep it busy while we write
+READY = "ready"
+
+
+@dataclass(frozen=True)
+class PlanQuads:
+    """One document, extracted: its plan key, its manifest summary and its named graph as N-Quads."""
+
+    key: str
+    summary: dict
+    nquads: bytes
+    triples: int
+
+
+def plan_summary(x: ExtractedPlan) -> dict:
+    return {
+        "key": x.plan.key,
+        "title": x.plan.title,
+        "source": str(x.plan.source.path),
+        "sha256": x.plan.source.sha256,
+        "records": len(x.records),
+        "units": sum(len(u) for u in x.members.values()),
+        "duties": len(x.duties),
+    }
+
+
+def read_thesaurus(ontology_dir: Path) -> Thesaurus:
+    """The thesaurus a build extracts with: the thesaurus graph as the store will hold it."""
+    from .graph import ontology_sources, read_turtle
+    from .thesaurus import thesaurus_from_graph
+    from .vocab import GRAPH_THESAURUS
+
+    return thesaurus_from_graph(read_turtle(ontology_sources(ontology_dir)[GRAPH_THESAURUS], GRAPH_THESAURUS))
+
+
+def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus, base_iri: str) -> PlanQuads:
+    from .extract import extract_plan
+    from .graph import plan_nquads
+    from .ingest import load_document
+
+    try:
+        plan, records = load_document(path, meta)
+        extracted = extract_plan(plan, records, thesaurus)
+        data, count = plan_nquads(extracted, base_iri)
+    except KgError:
+        raise  # already names the file
+    except Exception as exc:
+        raise KgError(f"{path}: cannot extract its duties ({type(exc).__name__}: {exc})") from exc
+    return PlanQuads(plan.key, plan_summary(extracted), data, count)
+
+
+@contextmanager
+def extracted_plans(paths: Sequence[Path], meta: dict[str, str] | None, base_iri: str, ontology_dir: Path,
+                    thesaurus: Thesaurus | None = None, workers: int | None = None) -> Iterator[Iterator[PlanQuads]]:
+    """``PlanQuads`` for ``paths``, in their order; worker processes (stopped on leaving the block)
+    when there are at least ``PARALLEL_FROM`` documents and more than one core."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(paths) < PARALLEL_FROM:
+        thesaurus = thesaurus or read_thesaurus(ontology_dir)
+        yield (extract_quads(path, meta, thesaurus, base_iri) for path in paths)
+        return
+    pool = _Pool(min(workers, len(paths)), (str(ontology_dir), base_iri, meta))
+    try:
+        yield pool.map(paths)
+    finally:
+        pool.close()
+
+
+class _Worker:
+    def __init__(self, init: tuple):
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-c", "from kg.bulk import main; main()", str(theirs.fileno())]
+        self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.conn.send(init)
+        self.ready = False
+        self.outstanding = 0
+
+    def receive(self, path: Path):
+        try:
+            if not self.ready:
+                reply = self.conn.recv()
+                if reply != READY:
+                    raise reply if isinstance(reply, BaseException) else KgError(f"an extraction worker said {reply!r}")
+                self.ready = True
+            ok, value = self.conn.recv()
+        except (EOFError, OSError):
+            code = self.process.poll()
+            raise KgError(f"{path}: the extraction worker stopped (exit status {code}) while reading it") from None
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        self.conn.close()
+        self.process.kill()
+        self.process.wait()
+
+
+class _Pool:
+    def __init__(self, size: int, init: tuple):
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(size):
+                self.workers.append(_Worker(init))
+        except BaseException:
+            self.close()
+            raise
+
+    def map(self, paths: Sequence[Path]) -> Iterator[PlanQuads]:
+        todo = iter(paths)
+        pending: deque[tuple[Path, _Worker]] = deque()  # in the order of ``paths``: results come out so
+
+        def send_next() -> None:
+            path = next(todo, None)
+            if path is not None:
+                worker = min(self.workers, key=lambda w: w.outstanding)
+                worker.conn.send(str(path))
+                worker.outstanding += 1
+                pending.append((path, worker))
+
+        for _ in range(IN_FLIGHT_PER_WORKER * len(self.workers)):
+            send_next()
+        while pending:
+            path, worker = pending.popleft()
+            value = worker.receive(path)  # a worker answers its documents in the order it got them
+            worker.outstanding -= 1
+            send_next()
+            yield value
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+def main() -> None:
+    """A worker: ``python -c 'from kg.bulk import main; main()' FD``; reads paths, sends ``PlanQuads``."""
+    # Ctrl-C reaches the whole process group; the build process stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = Connection(int(sys.argv[1]))
+    try:
+        ontology_dir, base_iri, meta = conn.recv()
+        try:
+            thesaurus = read_thesaurus(Path(ontology_dir))
+        except Exception as exc:
+            conn.send(KgError(f"an extraction worker could not load the thesaurus: {exc}"))
+            return
+        conn.send(READY)
+        while True:
+            path = conn.recv()
+            try:
+                reply = (True, extract_quads(Path(path), meta, thesaurus, base_iri))
+            except Exception as exc:
+                reply = (False, exc if isinstance(exc, KgError) else KgError(f"{path}: {exc!r}"))
+            try:
+                conn.send(reply)
+            except (TypeError, ValueError, AttributeError) as exc:  # an exception that does not pickle
+                conn.send((False, KgError(f"{path}: {reply[1]!r} ({exc})")))
+    except (EOFError, OSError):
+        return  # the build process ended or stopped us

@@ -1,0 +1,214 @@
+"""A build that scales: bulk-loaded quads equal to the rdflib path's, worker processes and the
+multi-process index writer giving what a single process gives, failures and progress."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
+
+import kg.bulk
+from kg.config import ROOT
+from kg.errors import KgError
+from kg.graph import build_plan_graph, nquads, ontology_graphs, ontology_sources
+from kg.pipeline import build, extract_documents
+from kg.search import INDEX_DIR, build_index, index_documents
+from kg.store import DataHome, open_store
+from kg.thesaurus import load_thesaurus
+
+from .conftest import DATA, SEED
+
+DOCUMENTS = [SEED, *sorted((DATA / "dev").glob("*.txt"))]
+
+
+def _rdflib_path_store(settings) -> ox.Store:
+    """The store as builds wrote it before the bulk loader: ontology and thesauri parsed by rdflib,
+    each plan's graph built with rdflib, written quad by quad through oxrdflib (in memory)."""
+    graphs = []
+    for identifier, paths in ontology_sources(settings.ontology_dir).items():
+        graph = Graph(identifier=identifier)
+        for path in paths:
+            graph.parse(path, format="turtle")
+        graphs.append(graph)
+    thesaurus = load_thesaurus(settings.ontology_dir)
+    graphs += [build_plan_graph(x, settings.base_iri) for x in extract_documents(settings, DOCUMENTS, thesaurus)]
+    dataset = Dataset(store="Oxigraph")
+    for graph in graphs:
+        target = dataset.graph(graph.identifier)
+        dataset.store.addN((s, p, o, target) for s, p, o in graph)
+    return dataset.store._inner
+
+
+def _quads(store: ox.Store) -> tuple[set[tuple[str, ...]], dict[str, Graph]]:
+    """Quads without blank nodes as N-Quads terms (datatypes and language tags included), and the
+    triples with blank nodes per graph, as rdflib graphs to compare up to blank node names."""
+    from oxrdflib._converter import from_ox
+
+    ground: set[tuple[str, ...]] = set()
+    blank: dict[str, Graph] = {}
+    for q in store:
+        terms = (q.subject, q.predicate, q.object, q.graph_name)
+        if any(isinstance(t, ox.BlankNode) for t in terms):
+            blank.setdefault(str(q.graph_name), Graph()).add(tuple(from_ox(t) for t in terms[:3]))
+        else:
+            ground.add(tuple(str(t) for t in terms))
+    return ground, blank
+
+
+def _same_store(built: ox.Store, expected: ox.Store) -> None:
+    ground, blank = _quads(built)
+    ground_expected, blank_expected = _quads(expected)
+    assert ground == ground_expected, (sorted(ground - ground_expected)[:5], sorted(ground_expected - ground)[:5])
+    assert blank.keys() == blank_expected.keys()
+    for name, graph in blank.items():
+        _, only_built, only_expected = graph_diff(to_isomorphic(graph), to_isomorphic(blank_expected[name]))
+        assert not only_built and not only_expected, name
+
+
+def test_bulk_loaded_store_holds_the_quads_of_the_rdflib_path(home):
+    manifest = build(home, DOCUMENTS)
+    store = open_store(DataHome(home.home).require())
+    expected = _rdflib_path_store(home)
+    _same_store(store, expected)
+    assert manifest["triples"] == len(store) == len(expected)
+    assert {"extract", "load", "index"} <= manifest["phases"].keys()
+
+
+def test_ontology_parsed_by_oxigraph_is_what_rdflib_reads():
+    for identifier, graph in ontology_graphs(ROOT / "ontology").items():
+        expected = Graph()
+        for path in ontology_sources(ROOT / "ontology")[identifier]:
+            expected.parse(path, format="turtle")
+        _, only_ours, only_rdflib = graph_diff(to_isomorphic(graph), to_isomorphic(expected))
+        assert not only_ours and not only_rdflib and len(graph) == len(expected)
+
+
+def test_nquads_escape_what_literals_hold():
+    graph = URIRef("http://example.org/g")
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    triples = [
+        (s, p, Literal('a "quoted" back\\slash\nnew line\rreturn\ttab 扬尘')),
+        (s, p, Literal("职责", lang="zh")),
+        (s, p, Literal(7, datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))),
+        (s, p, Literal("2018", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))),
+        (s, p, BNode("b1")),
+    ]
+    parsed = list(ox.parse(nquads(triples, graph), format=ox.RdfFormat.N_QUADS))
+    from oxrdflib._converter import to_ox
+
+    name = ox.NamedNode(str(graph))
+    assert [(q.object, q.graph_name) for q in parsed[:4]] == [(to_ox(o), name) for _, _, o in triples[:4]]
+    assert isinstance(parsed[4].object, ox.BlankNode)
+    with pytest.raises(ValueError, match="not an IRI"):
+        nquads([(URIRef("http://example.org/a b"), p, s)], graph)
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """Extraction in worker processes however few the documents."""
+    monkeypatch.setattr(kg.bulk, "PARALLEL_FROM", 1)
+
+
+def test_worker_processes_build_what_one_process_builds(home, tmp_path, workers):
+    from kg.config import Settings
+
+    inline = Settings.from_env(tmp_path / "inline")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(kg.bulk, "PARALLEL_FROM", 10**9)
+        expected = build(inline, DOCUMENTS)
+    manifest = build(home, DOCUMENTS)
+    assert [p["key"] for p in manifest["plans"]] == [p["key"] for p in expected["plans"]]
+    assert manifest["plans"] == json.loads(json.dumps(expected["plans"]))
+    assert (manifest["triples"], manifest["indexed"]) == (expected["triples"], expected["indexed"])
+    _same_store(open_store(DataHome(home.home).require()), open_store(DataHome(inline.home).require()))
+
+
+def test_a_bad_document_in_a_worker_fails_the_build_and_names_it(home, tmp_path, workers):
+    build(home, [SEED])
+    before = DataHome(home.home).current()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(KgError, match=r"empty\.txt: empty document"):
+        build(home, [*DOCUMENTS, empty])
+    assert DataHome(home.home).current() == before
+    assert sorted(p.name for p in (home.home / "builds").iterdir()) == [before.path.name]
+
+
+def test_same_plan_key_is_refused_with_workers(home, tmp_path, workers):
+    copy = tmp_path / "again" / SEED.name
+    copy.parent.mkdir()
+    copy.write_bytes(SEED.read_bytes())
+    with pytest.raises(KgError, match="same plan key"):
+        build(home, [SEED, *DOCUMENTS[1:], copy])
+    assert DataHome(home.home).current() is None
+
+
+def _stored(index_dir) -> list[str]:
+    from whoosh import index
+
+    with index.open_dir(str(index_dir)).searcher() as searcher:
+        return sorted(json.dumps(fields, sort_keys=True, ensure_ascii=False) for fields in searcher.all_stored_fields())
+
+
+def test_multi_process_index_holds_the_same_documents(home, tmp_path):
+    from kg.search import Searcher
+
+    build(home, DOCUMENTS)
+    current = DataHome(home.home).require()
+    store, thesaurus = open_store(current), load_thesaurus(home.ontology_dir)
+    count = build_index(tmp_path / "parallel", store, thesaurus, procs=2)
+    assert count == len(list(index_documents(store, thesaurus)))
+    assert len(list((tmp_path / "parallel").glob("*.seg"))) >= 2  # one segment per sub-writer
+    assert _stored(tmp_path / "parallel") == _stored(current.path / INDEX_DIR)
+    one, two = Searcher(current.path / INDEX_DIR, thesaurus), Searcher(tmp_path / "parallel", thesaurus)
+    for words in ("扬尘", "渣土车 运输", "public security", "vehicles"):
+        assert {h["iri"] for h in one.search(words, per_page=100)["hits"]} == \
+               {h["iri"] for h in two.search(words, per_page=100)["hits"]}
+
+
+def test_index_documents_come_once_each(built, service):
+    documents = list(index_documents(service.store, service.thesaurus))
+    ids = [d["id"] for d in documents]
+    assert len(ids) == len(set(ids)) == DataHome(built.home).require().manifest["indexed"]
+    kinds = [d["kind"] for d in documents]
+    assert kinds.count("duty") == 82 and kinds.count("unit") == 18
+
+
+def test_progress_goes_to_standard_error_when_asked(home, capsys):
+    build(home, progress=True)
+    err = capsys.readouterr().err
+    assert "extracting: 1 plans" in err and "loading:" in err and "indexing: 431 documents" in err
+    build(home, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_build_progress_flag(home, runner):
+    from kg.cli import main
+
+    result = runner.invoke(main, ["--home", str(home.home), "build", "--progress"])
+    assert result.exit_code == 0, result.output
+    assert "indexing:" in result.stderr and "indexing:" not in result.stdout
+    quiet = runner.invoke(main, ["--home", str(home.home), "build", "--no-progress"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeypatch):
+    import multiprocessing
+
+    import kg.search
+
+    store, thesaurus = open_store(DataHome(built.home).require()), load_thesaurus(built.ontology_dir)
+    documents = list(index_documents(store, thesaurus))
+
+    def failing(*args):
+        yield from documents[:50]
+        raise KgError("the store went away")
+
+    monkeypatch.setattr(kg.search, "BATCH", 10)  # job files reach the sub-writers before the failure
+    monkeypatch.setattr(kg.search, "index_documents", failing)
+    with pytest.raises(KgError, match="went away"):
+        build_index(tmp_path / "index", store, thesaurus, procs=2)
+    assert multiprocessing.active_children() == []
