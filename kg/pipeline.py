@@ -30,7 +30,8 @@ from .ingest import load_document
 from .models import ExtractedPlan
 from .progress import Progress
 from .remote import publish
-from .search import INDEX_DIR, build_index
+from .indexing import build_index
+from .search import INDEX_DIR
 from .store import Build, DataHome, graph_of, open_store, turtle_nquads, write_manifest, write_store
 from .thesaurus import Thesaurus, load_thesaurus, thesaurus_from_graph
 from .vocab import GRAPH_THESAURUS

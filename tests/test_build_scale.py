@@ -15,7 +15,8 @@ from kg.config import ROOT
 from kg.errors import KgError
 from kg.graph import build_plan_graph, nquads, ontology_graphs, ontology_sources
 from kg.pipeline import build, extract_documents
-from kg.search import INDEX_DIR, build_index, index_documents
+from kg.indexing import build_index, index_documents
+from kg.search import INDEX_DIR
 from kg.store import DataHome, open_store
 from kg.thesaurus import load_thesaurus
 
@@ -198,7 +199,7 @@ def test_cli_build_progress_flag(home, runner):
 def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeypatch):
     import multiprocessing
 
-    import kg.search
+    import kg.indexing
 
     store, thesaurus = open_store(DataHome(built.home).require()), load_thesaurus(built.ontology_dir)
     documents = list(index_documents(store, thesaurus))
@@ -207,8 +208,8 @@ def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeyp
         yield from documents[:50]
         raise KgError("the store went away")
 
-    monkeypatch.setattr(kg.search, "BATCH", 10)  # job files reach the sub-writers before the failure
-    monkeypatch.setattr(kg.search, "index_documents", failing)
+    monkeypatch.setattr(kg.indexing, "BATCH", 10)  # job files reach the sub-writers before the failure
+    monkeypatch.setattr(kg.indexing, "index_documents", failing)
     with pytest.raises(KgError, match="went away"):
         build_index(tmp_path / "index", store, thesaurus, procs=2)
     assert multiprocessing.active_children() == []
