@@ -20,6 +20,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import pyoxigraph as ox
+
 from . import __version__
 from .bulk import extracted_plans, read_thesaurus
 from .config import Settings
@@ -86,6 +88,10 @@ def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[st
     failure deletes the new build and leaves the previous one in place."""
     started = time.perf_counter()
     show = Progress(sys.stderr.isatty() if progress is None else progress)
+    try:  # every minted IRI starts with it, and the bulk loader takes them as they are (lenient)
+        ox.NamedNode(settings.base_iri)
+    except ValueError as exc:
+        raise KgError(f"base IRI {settings.base_iri!r} is not an absolute IRI ({exc}); see KG_BASE_IRI") from None
     documents = _expand(list(paths) if paths else bundled_plans(settings))
     thesaurus = read_thesaurus(settings.ontology_dir)
     summaries: list[dict] = []
@@ -217,7 +223,11 @@ class _Spool:
 
     def _load(self) -> None:
         try:
-            write_store(self.build, self._files())
+            # Lenient: the terms were checked as they were made. Every IRI is the base IRI (checked
+            # in ``build``) plus an ASCII slug, or comes from the Turtle files Oxigraph parsed
+            # strictly; ``graph.nquads`` refuses characters an IRI cannot hold; language tags and
+            # datatypes are the code's own, integer and year literals Python's ``str`` of an int.
+            write_store(self.build, self._files(), lenient=True)
         except BaseException as exc:
             self._error = exc
 

@@ -213,3 +213,12 @@ def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeyp
     with pytest.raises(KgError, match="went away"):
         build_index(tmp_path / "index", store, thesaurus, procs=2)
     assert multiprocessing.active_children() == []
+
+
+def test_a_base_iri_that_is_no_iri_is_refused_before_anything_is_built(tmp_path):
+    from kg.config import Settings
+
+    settings = Settings.from_env(tmp_path / "home", base_iri="not an iri")
+    with pytest.raises(KgError, match="not an absolute IRI"):
+        build(settings)
+    assert DataHome(settings.home).current() is None
