@@ -122,6 +122,14 @@ def test_example_queries_give_the_same_rows(remote, service, path):
     assert len(theirs) == len(ours) > 0
 
 
+def test_export_reads_the_server(remote, service):
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(remote.export("nq"), format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == service.check()["triples"]
+    assert {q.graph_name.value for q in quads} == set(remote.build.manifest["graphs"])
+
+
 def test_construct_comes_back_as_triples(remote):
     body, media = remote.sparql("CONSTRUCT WHERE { ?d a dg:Duty ; dg:text ?t } LIMIT 5", "nt")
     assert media == "application/n-triples" and body.count(b"\n") == 10
