@@ -147,7 +147,7 @@ class RemoteStore:
               substitutions: dict | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         if substitutions:
             raise KgError("a remote store takes no substitutions; write the terms into the query")
-        if custom_functions and any(str(name).strip("<>") in query or "kgfn:" in query for name in custom_functions):
+        if custom_functions and ("kgfn:" in query or any(str(name).strip("<>") in query for name in custom_functions)):
             raise KgError("kgfn:match runs only on the embedded store; this build's triples are on a remote "
                           "SPARQL server (use its own text search, or DutyGraph's /api/search)")
         fields = [("query", _prologue(query, prefixes, base_iri))]

@@ -66,7 +66,6 @@ class Searcher:
         self.thesaurus = thesaurus
         self._lock = threading.Lock()
 
-    @property
     def facet_values(self) -> dict[str, list[tuple[str, ...]]]:
         """Per facet field, each document's values by document number, read once per index.
 
@@ -97,7 +96,7 @@ class Searcher:
     def _count(self, searcher, matched) -> tuple[int, dict[str, dict[str, int]]]:
         """(how many documents match, the facet counts over them): whoosh's ``total`` ignores a
         filter unless it grouped, so both are counted here, over the same documents."""
-        values = self.facet_values
+        values = self.facet_values()
         docs = list(searcher.docs_for_query(matched))
         facets = {}
         for name in FACETS:

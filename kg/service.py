@@ -282,7 +282,7 @@ class Service:
             self.searcher.ix.doc_count()
             with self.searcher.ix.searcher() as searcher:
                 searcher.doc_count()
-            self.searcher.facet_values  # read now, so the first search does not wait for it  # noqa: B018
+            self.searcher.facet_values()  # read now, so the first search does not wait for it
         except KgError:
             raise
         except Exception as exc:  # whoosh and RocksDB raise many kinds of error for damaged files
