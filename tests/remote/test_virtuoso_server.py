@@ -278,7 +278,9 @@ def test_long_queries_need_a_form_post(virtuoso):
     graph = seeded(virtuoso, f"{EX}g-long")
     text = f'SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s <{EX}code> ?o FILTER(?o != "{"长" * 1500}") }} }}'
     status, _, body = query(virtuoso, text)
-    assert status == 400 and b"End-of-line in a short double-quoted string" in body
+    # Where the cut lands varies from run to run, and so does the message ("End-of-line in a short
+    # double-quoted string", "Client cancelled or disconnected"); the 400 and the SPARQL error do not.
+    assert status == 400 and b"SP030" in body, body[:200]
     status, _, body = query(virtuoso, text, post=True)
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 1
 
