@@ -2,22 +2,30 @@
 
 ``understand`` strips the "who handles / 归谁管" cues and links the rest to thesaurus concepts
 (Chinese on jieba word boundaries, English after stemming). ``answer`` expands each concept to its
-narrower ones, finds the non-boilerplate duties on any of them with a query whose only variable
-parts are concept IRIs in a VALUES block, and ranks units: a duty that meets every part of the
-question beats one that meets a part (parts weighted by how rare they are in the plan), a lead
-beats a joint partner beats a supporter. With no concept, keyword search may answer, but only
-duties containing every content word of the question.
+narrower ones, finds the non-boilerplate duties on any of them and ranks units: a duty that meets
+every part of the question beats one that meets a part (parts weighted by how rare they are in the
+plan), a lead beats a joint partner beats a supporter. With no concept, keyword search may answer,
+but only duties containing every content word of the question.
+
+The duties on the concepts come from the build's duty table (kg/postings.py: the answer to
+``DUTY_QUERY``, shown with every answer, as posting lists), and ranking works on sets of duties
+that score alike, not duty by duty: across a thousand plans a question meets tens of thousands of
+duties. Only the evidence shown (the best units' duties) is then read from the store.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
+from .postings import OTHER_ROLE, ROLE_NAMES, DutyTable
 from .search import Searcher
 from .text import CJK, fold_width
 from .thesaurus import Concept, Match, Thesaurus
@@ -27,8 +35,9 @@ TOPIC_SCHEMES = ("object", "issue")
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
 KEEP_RATIO = 0.6  # a unit is an answer when its score reaches this share of the best unit's
 RELATED_CREDIT = 0.7  # 渣土运输核准 answers a question about 渣土车, but less than 渣土车 itself
-MIN_SCORE = 0.45
-MAX_ANSWERS = 50  # units listed in one answer; "total" says how many qualified  # and covers about half of what the question asks, whatever the others do
+MIN_SCORE = 0.45  # and covers about half of what the question asks, whatever the others do
+SPAN_MEMO = 8192  # duty texts whose concept spans are remembered (least recently used out first)
+MAX_ANSWERS = 50  # units listed in one answer; "total" says how many qualified
 
 # Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
 EN_CUES = re.compile(
@@ -118,19 +127,13 @@ def _iri(value: str) -> str:
 DUTY_QUERY = """SELECT ?duty ?concept ?unit ?unit_zh ?unit_en ?role ?text ?start ?plan WHERE {{
   VALUES ?concept {{ {concepts} }}
   {{ ?duty dg:object ?concept }} UNION {{ ?duty dg:issue ?concept }} UNION {{ ?duty dg:action ?concept }}
+  ?duty a dg:Duty .
   FILTER NOT EXISTS {{ ?duty a dg:BoilerplateDuty }}
   ?duty dg:assignedTo ?unit ; dg:role ?role ; dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
   ?unit skos:prefLabel ?unit_zh, ?unit_en .
   FILTER(LANG(?unit_zh) = "zh" && LANG(?unit_en) = "en")
 }}"""
-# What runs: the lean half of DUTY_QUERY (which duties, units and roles meet the concepts: across a
-# thousand plans, thousands of rows) and then EVIDENCE_QUERY for the duties of the best units only.
-MATCH_QUERY = """SELECT ?duty ?concept ?unit ?role WHERE {{
-  VALUES ?concept {{ {concepts} }}
-  {{ ?duty dg:object ?concept }} UNION {{ ?duty dg:issue ?concept }} UNION {{ ?duty dg:action ?concept }}
-  FILTER NOT EXISTS {{ ?duty a dg:BoilerplateDuty }}
-  ?duty dg:assignedTo ?unit ; dg:role ?role .
-}}"""
+# Only the evidence shown is read from the store: text, plan and offset of the best units' duties.
 EVIDENCE_QUERY = """SELECT ?duty ?text ?start ?plan WHERE {{
   VALUES ?duty {{ {duties} }}
   ?duty dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
@@ -140,7 +143,6 @@ KEYWORD_QUERY = """SELECT ?duty ?unit ?role ?text ?start ?plan WHERE {{
   ?duty dg:assignedTo ?unit ; dg:role ?role ; dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
 }}"""
 CONTEXT_QUERY = """SELECT DISTINCT ?title WHERE { ?plan dg:hasCommand ?c . ?c skos:prefLabel ?title FILTER(LANG(?title) = "zh") }"""
-COUNT_QUERY = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a dg:Duty FILTER NOT EXISTS { ?d a dg:BoilerplateDuty } }"
 
 
 def runnable(query: str) -> str:
@@ -158,23 +160,56 @@ def _role(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
 
+def _alike(duties: set[int], parts: list[Part], meets: dict[Part, set[int]],
+           table: DutyTable) -> Iterator[tuple[dict[Part, float], set[int]]]:
+    """``duties`` split by how fully each meets every part (``Part.credit``: the part's own concepts,
+    something related, or nothing): (credit per part, the duties with that credit), by set operations."""
+    classes: list[tuple[dict[Part, float], set[int]]] = [({}, duties)]
+    for part in parts:
+        direct = table.postings(part.direct)
+        split = []
+        for credit, members in classes:
+            full = members & direct
+            related = (members & meets[part]) - full
+            rest = members - full - related
+            split += [({**credit, part: c}, m) for c, m in ((1.0, full), (RELATED_CREDIT, related), (0.0, rest)) if m]
+        classes = split
+    yield from classes
+
+
+def _by_role(duties: set[int], table: DutyTable) -> Iterator[tuple[str, set[int]]]:
+    """``duties`` split by role name (lead, joint, support, or the name of a role IRI outside them)."""
+    for position, of_role in enumerate(table.by_role):
+        chosen = duties & of_role
+        if not chosen:
+            continue
+        if position < OTHER_ROLE:
+            yield ROLE_NAMES[position], chosen
+            continue
+        other: dict[str, set[int]] = {}
+        for duty in chosen:
+            other.setdefault(_role(table.role_iri(duty)), set()).add(duty)
+        yield from other.items()
+
+
 class Asker:
-    """``labels``: every organisation's (zh, en) labels, read once by the service."""
+    """``labels``: every organisation's (zh, en) labels, read once by the service; ``table``: the
+    build's duty table (kg/postings.py)."""
 
     def __init__(self, store: ox.Store, thesaurus: Thesaurus, searcher: Searcher | None,
-                 labels: Mapping[str, tuple[str, str]]):
+                 labels: Mapping[str, tuple[str, str]], table: DutyTable):
         self.store = store
         self.thesaurus = thesaurus
         self.searcher = searcher
         self.labels = labels
-        self._total: int | None = None
+        self.table = table
         self._context: set[str] | None = None
+        self._concept_spans = lru_cache(maxsize=SPAN_MEMO)(self._find_spans)
 
     @property
     def total_duties(self) -> int:
-        if self._total is None:
-            self._total = int(_select(self.store, COUNT_QUERY)[0]["n"] or 0)
-        return self._total
+        """Duties that can answer (not boilerplate, assigned): how rare a concept is is counted in these."""
+        return len(self.table)
 
     def ask(self, question: str) -> dict:
         understood = understand(question, self.thesaurus)
@@ -195,18 +230,14 @@ class Asker:
         return self._context
 
     def _by_concepts(self, u: Understanding) -> dict:
+        table = self.table
         concepts = " ".join(_iri(c) for c in sorted(set().union(*(p.expanded for p in u.parts))))
-        duties: dict[str, dict] = {}
-        for row in _select(self.store, MATCH_QUERY.format(concepts=concepts)):
-            duty = duties.setdefault(row["duty"], {"duty": row["duty"], "role": row["role"], "concepts": set(),
-                                                   "units": set()})
-            duty["concepts"].add(row["concept"])
-            duty["units"].add(row["unit"])
         response = self._response(u, DUTY_QUERY.format(concepts=concepts), "concepts")
+        meets = {p: table.postings(p.expanded) for p in u.parts}  # the duties on each part's concepts
         parts = [p for p in u.parts if not (p.topic and all(c.iri in self.context for c in p.concepts))]
         if not parts:
             parts = list(u.parts)  # the scene is all there is: it is the question
-        df = {p: sum(1 for d in duties.values() if d["concepts"] & p.expanded) for p in parts}
+        df = {p: len(meets[p]) for p in parts}
         # A thing the plan never mentions means the plan does not answer; an unmentioned action
         # ("enrolment" of schools) only weighs against the units that have the thing.
         missing = [p for p in parts if df[p] == 0 and (p.topic or len(parts) == 1)]
@@ -223,27 +254,81 @@ class Asker:
             scheme = part.concepts[0].scheme
             slots.setdefault(scheme if scheme in TOPIC_SCHEMES else f"{scheme}{i}", []).append(part)
         weight = {p: math.log(1 + n / (df[p] + 0.5)) for p in parts}
-
-        def slot_df(ps: list[Part]) -> int:
-            return sum(1 for d in duties.values() if any(d["concepts"] & p.expanded for p in ps))
-
-        slot_weight = {s: math.log(1 + n / (slot_df(ps) + 0.5)) for s, ps in slots.items()}
+        slot_weight = {s: math.log(1 + n / (len(set().union(*(meets[p] for p in ps))) + 0.5))
+                       for s, ps in slots.items()}
         total = sum(slot_weight.values()) or 1.0
         topic_slots = [s for s in slots if s in TOPIC_SCHEMES]
-        scored = []
-        for duty in duties.values():
+
+        def score(credit: dict[Part, float]) -> float | None:
             met = {}
             for slot, ps in slots.items():
-                best = max((weight[p] * p.credit(duty["concepts"]) for p in ps), default=0.0)
+                best = max((weight[p] * credit[p] for p in ps), default=0.0)
                 if best:
                     met[slot] = best / max(weight[p] for p in ps)
             if topic_slots and not set(met) & set(topic_slots):
-                continue  # an action alone does not answer a question about a thing
-            scored.append((sum(slot_weight[s] * v for s, v in met.items()) / total, duty))
-        response["answers"], response["total"] = self._rank(scored, u)
+                return None  # an action alone does not answer a question about a thing
+            return sum(slot_weight[s] * v for s, v in met.items()) / total
+
+        groups = []  # (value, role, duties): every duty of a group scores the same
+        for credit, duties in _alike(set().union(*meets.values()), parts, meets, table):
+            value = score(credit)
+            if value is None:
+                continue
+            for role, chosen in _by_role(duties, table):
+                groups.append((value * ROLE_WEIGHT.get(role, 0.7), role, chosen))
+        response["answers"], response["total"] = self._rank_groups(groups, u)
         if not response["answers"]:
             response["understood"] = "No duty in the plan covers enough of the question."
         return response
+
+    def _rank_groups(self, groups: list[tuple[float, str, set[int]]], u: Understanding) -> tuple[list[dict], int]:
+        """``_rank`` for duties of the table in groups of equal value: each unit's best value and
+        number of matching duties by set operations, evidence for the units shown only."""
+        table = self.table
+        order = {role: i for i, role in enumerate(ROLE_WEIGHT)}
+        groups.sort(key=lambda g: (-g[0], order.get(g[1], len(order)), g[1]))
+        best: dict[int, tuple[float, str]] = {}  # unit → (its best value, that duty's role)
+        matching: Counter[int] = Counter()  # unit → how many of its duties match
+        several = table.more_units.keys()
+        for value, role, duties in groups:
+            units = set(map(table.unit_of.__getitem__, duties))
+            matching.update(map(table.unit_of.__getitem__, duties))
+            for duty in duties & several:
+                units.update(table.more_units[duty])
+                matching.update(table.more_units[duty])
+            best.update(dict.fromkeys(units - best.keys(), (value, role)))
+        if not best:
+            return [], 0
+        # more matching duties: a little more responsible, up to 10 %
+        scores = {unit: value * (0.9 + 0.1 * min(matching[unit], 3) / 3) for unit, (value, _) in best.items()}
+        floor = max(MIN_SCORE, KEEP_RATIO * max(scores.values()))
+        qualified: dict[float, list[int]] = {}  # score → units: a few scores, thousands of units
+        for unit, score in scores.items():
+            if score >= floor:
+                qualified.setdefault(score, []).append(unit)
+
+        def label(unit: int) -> tuple[str, str]:
+            iri = table.units[unit]
+            return self.labels.get(iri) or (iri.rsplit("/", 1)[-1],) * 2
+
+        # across many plans: the best ones (by name among equals), evidence and highlights for those only
+        shown: list[int] = []
+        for score in sorted(qualified, reverse=True):
+            wanted = MAX_ANSWERS - len(shown)
+            if wanted <= 0:
+                break
+            shown += heapq.nsmallest(wanted, qualified[score], key=lambda unit: (label(unit)[0], table.units[unit]))
+        kept = []
+        for unit in shown:
+            zh, en = label(unit)
+            evidence = []
+            for duty in table.duties_of.get(unit, ()):
+                value = next((value for value, _, duties in groups if duty in duties), None)
+                if value is not None:
+                    evidence.append((value, {"duty": table.duties[duty], "role": table.role_iri(duty)}))
+            kept.append({"unit": table.units[unit], "label_zh": zh, "label_en": en, "score": scores[unit],
+                         "role": best[unit][1], "evidence": evidence})
+        return self._present(kept, u), sum(map(len, qualified.values()))
 
     # ------------------------------------------------------------------ keywords
 
@@ -316,9 +401,11 @@ class Asker:
             entry["score"] *= 0.9 + 0.1 * min(len(entry["evidence"]), 3) / 3
         best = max(e["score"] for e in units.values())
         kept = [e for e in units.values() if e["score"] >= max(MIN_SCORE, KEEP_RATIO * best)]
-        kept.sort(key=lambda e: (-e["score"], e["label_zh"]))
-        total = len(kept)
-        kept = kept[:MAX_ANSWERS]  # across many plans: the best ones, evidence and highlights for those only
+        kept.sort(key=lambda e: (-e["score"], e["label_zh"], e["unit"]))  # one name in many places: by IRI
+        return self._present(kept[:MAX_ANSWERS], u, words), len(kept)
+
+    def _present(self, kept: list[dict], u: Understanding, words: list[str] | None = None) -> list[dict]:
+        """The units shown, their evidence read from the store, sorted, with highlights."""
         self._fill_evidence([duty for entry in kept for _, duty in entry["evidence"]])
         relevant = self._relevant(u)
         for entry in kept:
@@ -334,15 +421,19 @@ class Asker:
                 }
                 for _, duty in sorted(entry["evidence"], key=lambda e: (-e[0], e[1]["duty"]))
             ]
-        return kept, total
+        return kept
 
     def _fill_evidence(self, duties: list[dict]) -> None:
         """Text, plan and offset of the duties that are shown (the keyword path has them already)."""
-        missing = {d["duty"]: d for d in duties if "text" not in d}
+        missing: dict[str, list[dict]] = {}
+        for duty in duties:
+            if "text" not in duty:
+                missing.setdefault(duty["duty"], []).append(duty)
         if missing:
             query = EVIDENCE_QUERY.format(duties=" ".join(_iri(iri) for iri in sorted(missing)))
             for row in _select(self.store, query):
-                missing[row["duty"]].update(row)
+                for duty in missing[row["duty"]]:
+                    duty.update(row)
 
     def _relevant(self, u: Understanding) -> set[str]:
         relevant: set[str] = set()
@@ -358,8 +449,7 @@ class Asker:
             for word in words:
                 spans += [(m.start(), m.end()) for m in re.finditer(re.escape(fold_width(word).lower()), folded)]
         else:
-            for scheme in ("object", "issue", "action"):
-                spans += [m.text_span for m in self.thesaurus.find(text, scheme) if m.concept.iri in relevant]
+            spans += [span for iri, span in self._concept_spans(text) if iri in relevant]
         merged: list[list[int]] = []
         for start, end in sorted(spans):
             if merged and start <= merged[-1][1]:
@@ -367,3 +457,9 @@ class Asker:
             else:
                 merged.append([start, end])
         return merged
+
+    def _find_spans(self, text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+        """Where the thesaurus finds its concepts in a duty's text (``_concept_spans`` remembers it
+        per Asker, i.e. per build, for the clauses that recur across plans and answers)."""
+        return tuple((m.concept.iri, m.text_span) for scheme in ("object", "issue", "action")
+                     for m in self.thesaurus.find(text, scheme))

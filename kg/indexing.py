@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF, SKOS
 
 from .errors import KgError
+from .postings import TableWriter
 from .progress import Progress
 from .text import chinese_analyzer, jieba_with
 from .thesaurus import Thesaurus
@@ -108,8 +109,8 @@ def _schema():
 
 RDF_TYPE, SKOS_PREF_LABEL = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SKOS.prefLabel))
 _DUTY, _BOILERPLATE, _MEMBER_UNIT = (ox.NamedNode(str(t)) for t in (DG.Duty, DG.BoilerplateDuty, DG.MemberUnit))
-_TEXT, _PLAN, _ASSIGNED, _RECORD, _AGENCY = (
-    ox.NamedNode(str(p)) for p in (DG.text, DG.plan, DG.assignedTo, DG.record, DG.agencyType)
+_TEXT, _PLAN, _ASSIGNED, _RECORD, _AGENCY, _ROLE = (
+    ox.NamedNode(str(p)) for p in (DG.text, DG.plan, DG.assignedTo, DG.record, DG.agencyType, DG.role)
 )
 _CONCEPT_LINKS = tuple(ox.NamedNode(str(p)) for p in (DG.action, DG.object, DG.issue))
 _MEMBER = ox.NamedNode(str(ORG.member))
@@ -191,12 +192,13 @@ def count_documents(store: ox.Store, thesaurus: Thesaurus) -> int:
     return int(next(iter(solutions))["n"].value) + len(thesaurus.concepts)
 
 
-def index_documents(store: ox.Store, thesaurus: Thesaurus) -> Iterator[dict]:
+def index_documents(store: ox.Store, thesaurus: Thesaurus, table: TableWriter | None = None) -> Iterator[dict]:
     """Whoosh documents for every duty, member unit and concept in the store.
 
     Read subject by subject from Oxigraph's indexes, not with a SPARQL GROUP BY over the whole store,
     so what is held at any time is one duty or unit (and a bounded cache of unit labels), however
-    many plans the store has."""
+    many plans the store has. ``table``, when given, is told each duty ask ranks from (kg/postings.py)
+    in the same pass."""
 
     @lru_cache(maxsize=UNIT_CACHE)
     def labels(unit: str) -> tuple[str, str]:
@@ -210,7 +212,14 @@ def index_documents(store: ox.Store, thesaurus: Thesaurus) -> Iterator[dict]:
         return (zh[-1], en[-1]) if zh and en else ("", "")
 
     for duty in _typed(store, _DUTY):
-        for row in _duty_rows(store, duty):
+        rows = _duty_rows(store, duty)
+        if table is not None and rows and not is_true(rows[0]["boilerplate"]):
+            first = rows[0]
+            roles = sorted(_objects(store, duty, _ROLE))
+            if roles:
+                table.add(first["duty"], first["units"].split("\n"), filter(None, first["concepts"].split("\n")),
+                          roles[0])
+        for row in rows:
             unit_iris = sorted(filter(None, row["units"].split("\n")))
             concepts = [thesaurus.concepts[c] for c in row["concepts"].split("\n") if c in thesaurus.concepts]
             objects = [c for c in concepts if c.scheme == "object"]
@@ -332,9 +341,10 @@ def _parallel_writer(ix, procs: int):
 
 
 def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress: Progress | None = None,
-                procs: int | None = None) -> int:
+                procs: int | None = None, table_path: Path | None = None) -> int:
     """Write the whoosh index of ``store``; the number of documents. ``procs``: sub-writers (default:
-    one per core for a large index when this process may fork, else none)."""
+    one per core for a large index when this process may fork, else none). ``table_path``: where to
+    write the duty table (kg/postings.py) read in the same pass."""
     from whoosh import index
 
     progress = progress or Progress(False)
@@ -348,13 +358,16 @@ def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress
         procs = (os.cpu_count() or 1) if may_fork and expected >= PARALLEL_FROM else 1
     writer = _parallel_writer(ix, procs) if procs > 1 else ix.writer(limitmb=LIMIT_MB)
     count = 0
+    table = TableWriter() if table_path is not None else None
     with writer:
-        for document in index_documents(store, thesaurus):
+        for document in index_documents(store, thesaurus, table):
             writer.add_document(**document)
             count += 1
             progress.advance()
     written = ix.doc_count()
     if written != count:  # whoosh's MpWriter drops the work of a sub-writer that did not report back
         raise KgError(f"the search index holds {written} of {count} documents; run `kg build` again")
+    if table is not None:
+        table.write(table_path)
     progress.finish()
     return count

@@ -33,6 +33,7 @@ from .models import ExtractedPlan
 from .progress import Progress
 from .remote import publish
 from .indexing import build_index
+from .postings import TABLE_FILE
 from .search import INDEX_DIR
 from .store import Build, DataHome, graph_of, open_store, turtle_nquads, write_manifest, write_store
 from .thesaurus import Thesaurus, load_thesaurus, thesaurus_from_graph
@@ -242,7 +243,8 @@ def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: T
     store = open_store(target, writable=True)
     try:
         thesaurus = thesaurus or thesaurus_from_graph(graph_of(store, GRAPH_THESAURUS))
-        documents = build_index(target.path / INDEX_DIR, store, thesaurus, progress)
+        documents = build_index(target.path / INDEX_DIR, store, thesaurus, progress,
+                                table_path=target.path / TABLE_FILE)
         manifest = {
             **manifest,
             "triples": len(store),

@@ -26,6 +26,7 @@ from .reports import (
 )
 from .config import Settings
 from .errors import BadRequest, KgError
+from .postings import TABLE_FILE, DutyTable, load_table, table_from_store
 from .search import INDEX_DIR, Searcher, match_function
 from .shapes import Report, validate_graph
 from .remote import RemoteStore, check_store, open_reader
@@ -119,8 +120,15 @@ class Service:
         return Searcher(index, self.thesaurus)
 
     @cached_property
+    def duty_table(self) -> DutyTable:
+        """What ask ranks from (kg/postings.py): written by the build; read from the store for a
+        build made before the table existed."""
+        path = self.build.path / TABLE_FILE
+        return (load_table(path) if path.exists() else table_from_store(self.store)).warm()
+
+    @cached_property
     def asker(self) -> Asker:
-        return Asker(self.store, self.thesaurus, self.searcher, self.organisation_labels)
+        return Asker(self.store, self.thesaurus, self.searcher, self.organisation_labels, self.duty_table)
 
     def ask(self, question: str) -> dict:
         """Who handles it: units with role, score and evidence (see kg/ask.py)."""

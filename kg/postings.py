@@ -1,0 +1,164 @@
+"""The duty table ask ranks from: which duties name each concept, their role and their units.
+
+``ask`` used to find the duties on a question's concepts with one SPARQL query and rank them in
+Python; across a thousand plans that query returns tens of thousands of rows, and turning them into
+Python values took most of an answer's time. The table holds the same facts as integers, written
+once per build beside the search index (kg/indexing.py feeds ``TableWriter`` while it reads every
+duty out of the store), so a question costs a few set operations on posting lists.
+
+Only typed duties (``dg:Duty``) that are not boilerplate and have an assigned unit and a role are
+in the table: the ones ``ask.MATCH_QUERY`` ranks. ``table_from_store`` computes the same table with SPARQL, for a build
+written before the table existed (and for the test that checks both agree).
+"""
+
+from __future__ import annotations
+
+import pickle
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import KgError
+from .vocab import PREFIXES, ROLES
+
+TABLE_FILE = "duties.table"
+FORMAT = 1
+ROLE_NAMES = tuple(ROLES)  # lead, joint, support: a duty's role is its position here
+OTHER_ROLE = len(ROLE_NAMES)  # a role IRI outside the vocabulary
+ROLE_IRIS = tuple(str(ROLES[name]) for name in ROLE_NAMES)
+
+TABLE_QUERY = """SELECT ?duty ?concept ?unit ?role WHERE {
+  ?duty a dg:Duty ; dg:assignedTo ?unit ; dg:role ?role .
+  FILTER NOT EXISTS { ?duty a dg:BoilerplateDuty }
+  OPTIONAL { { ?duty dg:object ?concept } UNION { ?duty dg:issue ?concept } UNION { ?duty dg:action ?concept } }
+}"""
+
+
+@dataclass
+class DutyTable:
+    duties: list[str]  # duty IRIs; a duty's number is its position
+    roles: bytes  # per duty: its position in ROLE_NAMES (OTHER_ROLE: unknown)
+    unit_of: array  # per duty: the number of its (first) unit
+    more_units: dict[int, tuple[int, ...]]  # duties with several units: the others
+    units: list[str]  # unit IRIs; a unit's number is its position
+    by_concept: dict[str, array]  # concept IRI → the numbers of the duties naming it
+    other_roles: dict[int, str] = field(default_factory=dict)  # duty → a role IRI outside ROLES
+
+    def __len__(self) -> int:
+        return len(self.duties)
+
+    def postings(self, concepts: Iterable[str]) -> set[int]:
+        """The duties naming any of ``concepts``."""
+        return set().union(*(self.by_concept.get(c, ()) for c in concepts))
+
+    @cached_property
+    def by_role(self) -> tuple[frozenset[int], ...]:
+        """Per position in ROLE_NAMES (and one more for unknown roles): the duties of that role."""
+        groups: list[list[int]] = [[] for _ in range(OTHER_ROLE + 1)]
+        for number, role in enumerate(self.roles):
+            groups[role].append(number)
+        return tuple(frozenset(g) for g in groups)
+
+    def role_iri(self, duty: int) -> str:
+        role = self.roles[duty]
+        return ROLE_IRIS[role] if role < OTHER_ROLE else self.other_roles.get(duty, "")
+
+    def units_of(self, duty: int) -> tuple[int, ...]:
+        return (self.unit_of[duty], *self.more_units.get(duty, ()))
+
+    @cached_property
+    def duties_of(self) -> dict[int, list[int]]:
+        """unit number → the numbers of its duties in the table, ascending."""
+        result: dict[int, list[int]] = {}
+        for duty, unit in enumerate(self.unit_of):
+            result.setdefault(unit, []).append(duty)
+        for duty, others in self.more_units.items():
+            for unit in others:
+                result.setdefault(unit, []).append(duty)
+        for numbers in result.values():
+            numbers.sort()
+        return result
+
+    def warm(self) -> "DutyTable":
+        """Compute the derived lookups now rather than on the first question."""
+        self.by_role, self.duties_of  # noqa: B018  (cached properties)
+        return self
+
+
+class TableWriter:
+    """Collects duties one at a time (in any order) and writes the table."""
+
+    def __init__(self) -> None:
+        self._duties: list[str] = []
+        self._roles = bytearray()
+        self._unit_of = array("i")
+        self._more: dict[int, tuple[int, ...]] = {}
+        self._other_roles: dict[int, str] = {}
+        self._units: dict[str, int] = {}
+        self._by_concept: dict[str, array] = {}
+
+    def add(self, duty: str, units: Iterable[str], concepts: Iterable[str], role: str) -> None:
+        numbers = [self._units.setdefault(u, len(self._units)) for u in sorted(set(units))]
+        if not numbers:
+            return  # ask reads only duties someone is assigned
+        number = len(self._duties)
+        self._duties.append(duty)
+        position = ROLE_IRIS.index(role) if role in ROLE_IRIS else OTHER_ROLE
+        self._roles.append(position)
+        if position == OTHER_ROLE:
+            self._other_roles[number] = role
+        self._unit_of.append(numbers[0])
+        if len(numbers) > 1:
+            self._more[number] = tuple(numbers[1:])
+        for concept in set(concepts):
+            self._by_concept.setdefault(concept, array("i")).append(number)
+
+    def table(self) -> DutyTable:
+        return DutyTable(self._duties, bytes(self._roles), self._unit_of, self._more, list(self._units),
+                         self._by_concept, self._other_roles)
+
+    def write(self, path: Path) -> None:
+        table = self.table()
+        state = {"format": FORMAT, **{k: getattr(table, k) for k in (
+            "duties", "roles", "unit_of", "more_units", "units", "by_concept", "other_roles")}}
+        temporary = path.with_name(path.name + ".tmp")
+        with temporary.open("wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+
+
+def load_table(path: Path) -> DutyTable:
+    """The table a build wrote (a file this program wrote itself; never one from elsewhere)."""
+    try:
+        with path.open("rb") as f:
+            state = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+        raise KgError(f"{path}: cannot read the duty table ({exc}); run `kg build` again") from exc
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise KgError(f"{path}: a duty table of another version; run `kg build` again")
+    state.pop("format")
+    return DutyTable(**state)
+
+
+def table_from_store(store) -> DutyTable:
+    """The same table, read with one SPARQL query over the whole store (slow on big builds)."""
+    rows: dict[str, tuple[set[str], set[str], str]] = {}
+    solutions = store.query(TABLE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
+    for row in solutions:
+        duty = row["duty"]
+        if not isinstance(duty, ox.NamedNode):
+            continue
+        concepts, units, _ = rows.setdefault(duty.value, (set(), set(), row["role"].value))
+        if row["concept"] is not None:
+            concepts.add(row["concept"].value)
+        if not isinstance(row["unit"], ox.BlankNode):
+            units.add(row["unit"].value)
+    writer = TableWriter()
+    for duty in sorted(rows):
+        concepts, units, role = rows[duty]
+        writer.add(duty, units, concepts, role)
+    return writer.table()

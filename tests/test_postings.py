@@ -1,0 +1,106 @@
+"""The duty table ask ranks from (kg/postings.py): what the build writes equals what SPARQL finds,
+it follows every write to the graph, and ask answers the same without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.ask import Asker
+from kg.config import Settings
+from kg.pipeline import build
+from kg.postings import TABLE_FILE, DutyTable, TableWriter, load_table, table_from_store
+from kg.errors import KgError
+from kg.service import Service
+from web import create_app
+
+from .servers import close_app
+
+DATA = Path(__file__).parent / "data"
+TOKEN = "table-token"
+QUESTIONS = ["工地扬尘归谁管？", "who checks refined oil quality?", "谁管渣土车", "学校健康防护找谁",
+             "who handles snow removal?", "森林火灾谁负责扑救", "特种设备事故归谁管"]
+
+
+def facts(table: DutyTable) -> dict[str, tuple]:
+    """Per duty IRI: its role, units and concepts, whatever numbers the table gave them."""
+    concepts: dict[int, set[str]] = {}
+    for concept, duties in table.by_concept.items():
+        for duty in duties:
+            concepts.setdefault(duty, set()).add(concept)
+    return {
+        iri: (table.role_iri(n), frozenset(table.units[u] for u in table.units_of(n)),
+              frozenset(concepts.get(n, ())))
+        for n, iri in enumerate(table.duties)
+    }
+
+
+@pytest.fixture(scope="module")
+def dev_service(tmp_path_factory) -> Service:
+    """The seed and the six dev fragments: several plans, layouts and units sharing names."""
+    settings = Settings.from_env(tmp_path_factory.mktemp("home"), plans_dir=DATA.parent.parent / "data" / "plans")
+    build(settings, [settings.plans_dir, DATA / "dev"])
+    return Service(settings)
+
+
+def test_the_build_writes_what_sparql_finds(dev_service):
+    written = load_table(dev_service.build.path / TABLE_FILE)
+    found = table_from_store(dev_service.store)
+    assert len(written) > 150 and facts(written) == facts(found)
+    # every duty of the table has a unit and a known role; no boilerplate is in it
+    assert all(role.endswith(("#lead", "#joint", "#support")) for role, _, _ in facts(written).values())
+    boilerplate = {row["d"] for row in dev_service.select(
+        "SELECT ?d WHERE { ?d a dg:BoilerplateDuty }")}
+    assert boilerplate and not boilerplate & set(written.duties)
+
+
+def test_ask_answers_the_same_from_sparql_as_from_the_table(dev_service):
+    service = dev_service
+    from_sparql = Asker(service.store, service.thesaurus, service.searcher, service.organisation_labels,
+                        table_from_store(service.store).warm())
+    for question in QUESTIONS:
+        assert from_sparql.ask(question) == service.asker.ask(question), question
+
+
+def test_a_build_without_a_table_reads_it_from_the_store(built, tmp_path):
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(built.home, home)
+    settings = Settings.from_env(home)
+    table_file = Service(settings).build.path / TABLE_FILE
+    expected = Service(settings).ask("工地扬尘归谁管？")
+    table_file.unlink()
+    assert Service(settings).ask("工地扬尘归谁管？") == expected
+
+
+def test_a_damaged_table_is_named(tmp_path):
+    path = tmp_path / TABLE_FILE
+    path.write_bytes(b"not a table")
+    with pytest.raises(KgError, match="run `kg build` again"):
+        load_table(path)
+    TableWriter().write(path)
+    assert len(load_table(path)) == 0
+
+
+def test_the_table_follows_an_update(tmp_path):
+    """A write through /sparql rebuilds what is derived from the graph; the table is."""
+    settings = Settings.from_env(tmp_path / "home", update_token=TOKEN)
+    build(settings)
+    app = create_app({"TESTING": True, "SETTINGS": settings})
+    try:
+        service = app.extensions["kg"]
+        before = load_table(service.build.path / TABLE_FILE)
+        duty = next(iri for iri in before.duties if iri.endswith("/08-04"))  # 市城管局: construction-site dust
+        assert any(a["label_zh"] == "市城管局" for a in service.ask("工地扬尘归谁管？")["answers"])
+        response = app.test_client().post("/sparql", data={"update": f"DELETE WHERE {{ GRAPH ?g {{ <{duty}> ?p ?o }} }}"},
+                                          headers={"Authorization": f"Bearer {TOKEN}"})
+        assert response.status_code in (200, 204), response.data
+        service.refresh()
+        after = load_table(service.build.path / TABLE_FILE)
+        assert duty not in after.duties and len(after) == len(before) - 1
+        assert facts(after) == facts(table_from_store(service.store))
+        assert duty not in {e["duty"] for a in service.ask("工地扬尘归谁管？")["answers"] for e in a["evidence"]}
+    finally:
+        close_app(app)
