@@ -327,33 +327,52 @@ def eval_ask(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool)
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=int, help="Worker threads.")
+@click.option("--workers", default=None, type=click.IntRange(min=1), envvar="KG_WORKERS",
+              help="Server processes (gunicorn when more than one)  [default: one per core, at most 4].")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per server process.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the web app and JSON API (builds the bundled plans first when nothing is built).
 
     SIGTERM stops new connections and lets requests in flight finish before exiting."""
+    import os
+
     from web import create_app
 
-    from .serving import serve as run
-
     from .pipeline import build as run_build
+    from .serving import in_child, serve_workers
+    from .serving import serve as run
+    from .service import Service
     from .store import DataHome
 
-    from .service import Service
-
     settings = _settings(ctx)
-    if DataHome(settings.home).current() is None:
-        click.echo(f"nothing built in {settings.home}: building the bundled plans first")
-        run_build(settings)
-    Service(settings).check()  # a damaged store or index stops here, with how to rebuild
-    app = create_app({"SETTINGS": settings})
+    workers = workers or min(os.cpu_count() or 1, 4)
 
-    def ready(server) -> None:
-        click.echo(f"serving {settings.home} on http://{host}:{server.effective_port}/", err=True)
+    def prepare() -> None:
+        if DataHome(settings.home).current() is None:
+            click.echo(f"nothing built in {settings.home}: building the bundled plans first")
+            run_build(settings)
+        Service(settings).check()  # a damaged store or index stops here, with how to rebuild
 
-    try:
-        run(app, host=host, port=port, threads=threads, on_ready=ready)
-    finally:
-        app.extensions["kg_endpoint"].close()
+    def ready(port_bound: int) -> None:
+        click.echo(f"serving {settings.home} on http://{host}:{port_bound}/ "
+                   f"({workers} process{'es' if workers > 1 else ''} × {threads} threads)", err=True)
+
+    def make_app():
+        app = create_app({"SETTINGS": settings})
+        app.extensions["kg"].check()  # opens and reads what the first requests would wait for
+        return app
+
+    if workers > 1:
+        # In a child process: a store opened in gunicorn's master would be inherited by every worker
+        # it forks, and RocksDB does not survive a fork (the workers crashed on exit).
+        in_child(prepare)
+        serve_workers(make_app, host=host, port=port, workers=workers, threads=threads, on_ready=ready)
+    else:
+        prepare()
+        app = make_app()
+        try:
+            run(app, host=host, port=port, threads=threads, on_ready=lambda server: ready(server.effective_port))
+        finally:
+            app.extensions["kg_endpoint"].close()
     click.echo("stopped: requests in flight were finished", err=True)

@@ -291,6 +291,7 @@ class Service:
             with self.searcher.ix.searcher() as searcher:
                 searcher.doc_count()
             self.searcher.facet_values()  # read now, so the first search does not wait for it
+            self.asker.context  # noqa: B018  (and the first question: duty table, unit labels)
         except KgError:
             raise
         except Exception as exc:  # whoosh and RocksDB raise many kinds of error for damaged files

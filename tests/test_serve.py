@@ -1,4 +1,5 @@
-"""`kg serve` as a real process: answers, drains in-flight requests on SIGTERM, then exits 0."""
+"""`kg serve` as a real process, one or several: answers, drains in-flight requests on SIGTERM,
+then exits 0."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ import pytest
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-@pytest.fixture
-def server(built):
+@pytest.fixture(params=["1", "2"], ids=["waitress", "gunicorn"])
+def server(built, request):
+    """``kg serve`` with one process (waitress) and with two (gunicorn's threaded workers)."""
     kg = Path(sys.executable).with_name("kg")
     env = {**os.environ, "KG_QUERY_TIMEOUT": "3", "KG_RATE_LIMIT": "0"}
-    process = subprocess.Popen([str(kg), "--home", str(built.home), "serve", "--port", "0"],
+    process = subprocess.Popen([str(kg), "--home", str(built.home), "serve", "--port", "0", "--workers", request.param],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     line = ""
     for _ in range(200):  # bounded: the line comes once the port is bound

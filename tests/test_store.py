@@ -78,8 +78,9 @@ def test_iris_are_stable_across_rebuilds(home):
     assert len(first) > 1000
 
 
-@pytest.mark.parametrize("damage", ["index", "store", "manifest"])
-def test_damage_is_found_at_start_with_a_rebuild_path(home, runner, damage):
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("damage", ["index", "store", "manifest", "table"])
+def test_damage_is_found_at_start_with_a_rebuild_path(home, runner, damage, workers):
     from kg.cli import main
 
     build(home)
@@ -89,6 +90,8 @@ def test_damage_is_found_at_start_with_a_rebuild_path(home, runner, damage):
             segment.write_bytes(b"garbage")
         for toc in (current / "index").glob("*.toc"):
             toc.unlink()
+    elif damage == "table":
+        (current / "duties.table").write_bytes(b"garbage")
     elif damage == "store":
         import shutil
 
@@ -96,7 +99,7 @@ def test_damage_is_found_at_start_with_a_rebuild_path(home, runner, damage):
         (current / "store").mkdir()
     else:
         (current / "manifest.json").write_text("{", encoding="utf-8")
-    result = runner.invoke(main, ["--home", str(home.home), "serve", "--port", "0"])
+    result = runner.invoke(main, ["--home", str(home.home), "serve", "--port", "0", "--workers", workers])
     assert result.exit_code == 1
     assert "kg build" in result.output
     assert "Traceback" not in result.output
