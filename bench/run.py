@@ -12,10 +12,12 @@ For each N in ``--plans`` (default 100,1000; 10,000 only with ``--big``):
    server with the memo on (the default) for ``/api/ask (cached)`` and ``/api/search (cached)``,
    after one warm-up round — both are printed, so the cost of an unseen question stays visible;
 4. the same example queries on a plain in-memory rdflib ``Graph`` of the same data (``kg export
-   --format nt``), parsed once in a worker process that forks one child per query and kills it
-   after ``--rdflib-timeout`` seconds ("> 60 s"); the ratio rdflib / Oxigraph per query is the
-   rdflib time over the 1-client ``/sparql`` p50 (HTTP, worker dispatch and JSON included, so the
-   ratio is conservative), and the median of the ratios (a timed-out query counts at the cap).
+   --format nt``) and on an in-memory Oxigraph ``Store`` of the same file, both in one worker
+   process that forks one child per query and engine and kills it after ``--rdflib-timeout``
+   seconds ("> 60 s"), ``kgfn:match`` registered with both. Two ratios per query, and the median of
+   each (a timed-out rdflib query counts at the cap): rdflib over Oxigraph in that process (the
+   engines on identical triples), and rdflib over the 1-client ``/sparql`` p50 (HTTP, worker
+   dispatch and JSON included: conservative).
 
 Every step has a time limit; figures are printed, never asserted. Traffic goes to 127.0.0.1 only.
 
@@ -191,52 +193,91 @@ def measure_server(home: Path, queries: dict[str, str], args) -> dict:
 
 # ---- rdflib baseline -----------------------------------------------------------------------------
 
-def rdflib_worker(nt_path: str, timeout: float) -> None:
-    """(In a child process) parse the N-Triples once, then run each query in a forked child.
+def _timed_in_child(run, timeout: float) -> dict:
+    """``run()`` → {"s", "rows"} in a forked child (it shares what the parent parsed), killed after
+    ``timeout`` seconds: {"timeout": timeout}; an exception: {"error": …}."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            out = run()
+        except Exception as exc:
+            out = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+        os.write(write, json.dumps(out).encode())
+        os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        if finished:
+            break
+        time.sleep(0.02)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(read)
+        return {"timeout": timeout}
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    return json.loads(data) if data else {"error": "no answer"}
 
-    Reads the queries as JSON on stdin, writes {parse_s, triples, queries{name: {s, rows} | {timeout}}}
-    as JSON on stdout. A fork shares the parsed graph, so a query that exceeds ``timeout`` is killed
-    without parsing again.
+
+def rdflib_worker(nt_path: str, timeout: float, home: str) -> None:
+    """(In a child process) the same N-Triples parsed into an rdflib ``Graph`` and bulk-loaded into an
+    in-memory Oxigraph ``Store``; each query then runs on both engines, each in a forked child.
+
+    Same triples, same process, same functions (``kgfn:match`` registered with both engines), no
+    HTTP: the ratio of the two is the engines' own. Oxigraph runs a query three times (the median
+    counts; once when it takes over 5 s), rdflib once. Reads the queries as JSON on stdin, writes
+    {parse_s, load_s, triples, queries{name: {rdflib: {s, rows} | {timeout} | {error}, oxigraph: …}}}
+    as JSON on stdout.
     """
-    from rdflib import Graph
+    import pyoxigraph as ox
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.plugins.sparql.operators import register_custom_function
 
+    from kg.config import Settings
+    from kg.search import MATCH_FUNCTION
+    from kg.service import Service
     from kg.vocab import PREFIXES
 
     queries = json.loads(sys.stdin.read())
+    functions = Service(Settings.from_env(home)).sparql_functions
+    match = functions[ox.NamedNode(MATCH_FUNCTION)]
+    register_custom_function(URIRef(MATCH_FUNCTION), lambda text, words: Literal(
+        bool(match(ox.Literal(str(text)), ox.Literal(str(words))).value == "true")))
     started = time.perf_counter()
     graph = Graph()
     graph.parse(nt_path, format="nt")
-    report = {"parse_s": round(time.perf_counter() - started, 1), "triples": len(graph), "queries": {}}
-    for name, query in queries.items():
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read)
-            try:
-                start = time.perf_counter()
-                result = list(graph.query(query, initNs=PREFIXES))
-                out = {"s": time.perf_counter() - start, "rows": len(result)}
-            except Exception as exc:
-                out = {"error": f"{type(exc).__name__}: {exc}"[:200]}
-            os.write(write, json.dumps(out).encode())
-            os._exit(0)
-        os.close(write)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-            if finished:
+    parse_s = time.perf_counter() - started
+    started = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=nt_path, format=ox.RdfFormat.N_TRIPLES)
+    report = {"parse_s": round(parse_s, 1), "load_s": round(time.perf_counter() - started, 1),
+              "triples": len(graph), "oxigraph_triples": len(store), "queries": {}}
+
+    def on_rdflib(query: str) -> dict:
+        start = time.perf_counter()
+        rows = len(list(graph.query(query, initNs=PREFIXES)))
+        return {"s": time.perf_counter() - start, "rows": rows}
+
+    def on_oxigraph(query: str) -> dict:
+        times, rows = [], 0
+        for _ in range(3):
+            start = time.perf_counter()
+            rows = len(list(store.query(query, prefixes=PREFIXES, custom_functions=functions)))
+            times.append(time.perf_counter() - start)
+            if times[-1] > 5:
                 break
-            time.sleep(0.05)
-        else:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            report["queries"][name] = {"timeout": timeout}
-            os.close(read)
-            continue
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-        report["queries"][name] = json.loads(data) if data else {"error": "no answer"}
-        print(f"    rdflib {name:<30} {report['queries'][name]}", file=sys.stderr, flush=True)
+        return {"s": statistics.median(times), "rows": rows}
+
+    for name, query in queries.items():
+        report["queries"][name] = {
+            "oxigraph": _timed_in_child(lambda: on_oxigraph(query), timeout),
+            "rdflib": _timed_in_child(lambda: on_rdflib(query), timeout),
+        }
+        print(f"    {name:<30} {report['queries'][name]}", file=sys.stderr, flush=True)
     print(json.dumps(report))
 
 
@@ -249,9 +290,9 @@ def measure_rdflib(home: Path, queries: dict[str, str], work: Path, args) -> dic
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         return {"error": f"export failed: {exc}"[:300]}
     export_s = time.perf_counter() - started
-    budget = args.parse_timeout + len(queries) * (args.rdflib_timeout + 5)
+    budget = 2 * args.parse_timeout + len(queries) * 2 * (args.rdflib_timeout + 5)
     try:
-        done = subprocess.run([sys.executable, __file__, "--rdflib-worker", str(nt), str(args.rdflib_timeout)],
+        done = subprocess.run([sys.executable, __file__, "--rdflib-worker", str(nt), str(args.rdflib_timeout), str(home)],
                               input=json.dumps(queries), capture_output=True, text=True, timeout=budget)
     except subprocess.TimeoutExpired:
         return {"error": f"rdflib worker did not finish in {budget:.0f} s", "export_s": round(export_s, 1)}
@@ -266,20 +307,32 @@ def measure_rdflib(home: Path, queries: dict[str, str], work: Path, args) -> dic
     return report
 
 
+def _ratio(baseline: dict, ours_ms: float | None) -> dict | None:
+    """rdflib's time over ours; a query rdflib did not finish counts at the cap (a lower bound)."""
+    if not ours_ms or not baseline or "error" in baseline:
+        return None
+    slow = baseline["timeout"] if "timeout" in baseline else baseline["s"]
+    return {"ratio": round(slow * 1000 / ours_ms, 1), "lower_bound": "timeout" in baseline}
+
+
+def _median(per_query: dict) -> dict:
+    values = [r["ratio"] for r in per_query.values()]
+    return {"per_query": per_query, "median": round(statistics.median(values), 1) if values else None,
+            "lower_bounds": sum(r["lower_bound"] for r in per_query.values())}
+
+
 def ratios(endpoints: dict, rdflib: dict, queries: dict[str, str]) -> dict:
-    out = {}
+    """Per query and as a median: rdflib over Oxigraph in the same process on the same triples (the
+    engines), and rdflib over our ``/sparql`` 1-client p50 (HTTP, worker dispatch and JSON included)."""
+    engines, http = {}, {}
     for name in queries:
-        oxigraph = (endpoints.get(name, {}).get("c1") or {}).get("p50_ms")
-        baseline = (rdflib.get("queries") or {}).get(name, {})
-        if not oxigraph or not baseline or "error" in baseline:
-            continue
-        if "timeout" in baseline:
-            out[name] = {"ratio": round(baseline["timeout"] * 1000 / oxigraph, 1), "lower_bound": True}
-        else:
-            out[name] = {"ratio": round(baseline["s"] * 1000 / oxigraph, 1), "lower_bound": False}
-    values = [r["ratio"] for r in out.values()]
-    return {"per_query": out, "median": round(statistics.median(values), 1) if values else None,
-            "lower_bounds": sum(r["lower_bound"] for r in out.values())}
+        measured = (rdflib.get("queries") or {}).get(name, {})
+        oxigraph = measured.get("oxigraph", {})
+        if (r := _ratio(measured.get("rdflib", {}), oxigraph.get("s", 0) * 1000 if "s" in oxigraph else None)):
+            engines[name] = r
+        if (r := _ratio(measured.get("rdflib", {}), (endpoints.get(name, {}).get("c1") or {}).get("p50_ms"))):
+            http[name] = r
+    return {"engines": _median(engines), "http": _median(http)}
 
 
 # ---- report --------------------------------------------------------------------------------------
@@ -309,26 +362,31 @@ def print_table(result: dict) -> None:
               f"{rdf['triples']:,} triples; query cap {result['rdflib_timeout']:.0f} s")
     serve = result.get("serve", {})
     print(f"{'endpoint / query':<30}{'rows':>7}{'1 client p50/p95':>17}{'8 clients p50/p95':>18}"
-          f"{'rdflib ms':>11}{'rdflib/oxi':>11}")
-    per_query = result.get("ratios", {}).get("per_query", {})
+          f"{'oxigraph ms':>12}{'rdflib ms':>11}{'rdflib/oxi':>11}{'rdflib/http':>12}")
+    r = result.get("ratios", {})
+    engines, http = (r.get(k, {}).get("per_query", {}) for k in ("engines", "http"))
+
+    def shown(ratio: dict | None) -> str:
+        return f"{'≥' if ratio['lower_bound'] else ''}{ratio['ratio']}×" if ratio else ""
+
+    def ms(measured: dict) -> str:
+        if "timeout" in measured:
+            return f"> {measured['timeout']:.0f} s"
+        return f"{measured['s'] * 1000:.0f}" if "s" in measured else ("error" if "error" in measured else "")
+
     for name, e in serve.get("endpoints", {}).items():
         rows = "" if e.get("rows") is None else str(e["rows"]) + ("+" if e.get("truncated") else "")
-        base = (rdf.get("queries") or {}).get(name, {})
-        if "timeout" in base:
-            rd = f"> {base['timeout']:.0f} s"
-        elif "s" in base:
-            rd = f"{base['s'] * 1000:.0f}"
-        elif "error" in base:
-            rd = "error"
-        else:
-            rd = ""
-        ratio = per_query.get(name)
-        ratio_text = f"{'≥' if ratio and ratio['lower_bound'] else ''}{ratio['ratio']}×" if ratio else ""
-        print(f"{name:<30}{rows:>7}{fmt_cell(e['c1']):>17}{fmt_cell(e['c8']):>18}{rd:>11}{ratio_text:>11}")
-    r = result.get("ratios", {})
-    if r.get("median") is not None:
-        print(f"median rdflib/oxigraph ratio: {r['median']}× over {len(per_query)} queries"
-              + (f" ({r['lower_bounds']} at the cap: lower bounds)" if r["lower_bounds"] else ""))
+        measured = (rdf.get("queries") or {}).get(name, {})
+        ox_rows, rd_rows = (measured.get(k, {}).get("rows") for k in ("oxigraph", "rdflib"))
+        flag = " (rows differ)" if ox_rows is not None and rd_rows is not None and ox_rows != rd_rows else ""
+        print(f"{name:<30}{rows:>7}{fmt_cell(e['c1']):>17}{fmt_cell(e['c8']):>18}"
+              f"{ms(measured.get('oxigraph', {})):>12}{ms(measured.get('rdflib', {})):>11}"
+              f"{shown(engines.get(name)):>11}{shown(http.get(name)):>12}{flag}")
+    for key, what in (("engines", "same process, same triples"), ("http", "over our /sparql, HTTP included")):
+        m = r.get(key, {})
+        if m.get("median") is not None:
+            print(f"median rdflib/oxigraph ratio ({what}): {m['median']}× over {len(m['per_query'])} queries"
+                  + (f" ({m['lower_bounds']} at the cap: lower bounds)" if m["lower_bounds"] else ""))
     mixed = serve.get("mixed_8_clients")
     if mixed:
         parts = ", ".join(f"{k} {v['p50_ms']}/{v['p95_ms']}" for k, v in mixed["endpoints"].items() if v["n"])
@@ -363,8 +421,8 @@ def bench_one(plans: int, args, queries: dict[str, str]) -> dict:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--rdflib-worker":
-        rdflib_worker(sys.argv[2], float(sys.argv[3]))
+    if len(sys.argv) == 5 and sys.argv[1] == "--rdflib-worker":
+        rdflib_worker(sys.argv[2], float(sys.argv[3]), sys.argv[4])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plans", default="100,1000", help="comma-separated plan counts (default 100,1000)")

@@ -37,6 +37,8 @@ def test_paging(service):
     second = service.search("工作", page=2, per_page=3)
     assert first["pages"] >= 2 and len(first["hits"]) == 3
     assert {h["iri"] for h in first["hits"]}.isdisjoint({h["iri"] for h in second["hits"]})
+    beyond = service.search("工作", page=first["pages"] + 1, per_page=3)
+    assert beyond["hits"] == [] and beyond["total"] == first["total"]  # not the last page again
 
 
 def test_snippets_escape_document_text(service):
