@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 
@@ -282,12 +282,14 @@ class Asker:
         return response
 
     def _rank_groups(self, groups: list[tuple[float, str, set[int]]], u: Understanding) -> tuple[list[dict], int]:
-        """``_rank`` for duties of the table in groups of equal value: each unit's best value and
-        number of matching duties by set operations, evidence for the units shown only."""
+        """``_rank`` for duties of the table in groups of equal value: each unit's best value, number
+        of matching duties and score by set operations (thousands of units across many plans score
+        alike), evidence for the units shown only."""
         table = self.table
         order = {role: i for i, role in enumerate(ROLE_WEIGHT)}
         groups.sort(key=lambda g: (-g[0], order.get(g[1], len(order)), g[1]))
-        best: dict[int, tuple[float, str]] = {}  # unit → (its best value, that duty's role)
+        seen: set[int] = set()
+        firsts = []  # (value, role, the units whose best duty is of this value and role)
         matching: Counter[int] = Counter()  # unit → how many of its duties match
         several = table.more_units.keys()
         for value, role, duties in groups:
@@ -296,39 +298,66 @@ class Asker:
             for duty in duties & several:
                 units.update(table.more_units[duty])
                 matching.update(table.more_units[duty])
-            best.update(dict.fromkeys(units - best.keys(), (value, role)))
-        if not best:
+            if new := units - seen:
+                firsts.append((value, role, new))
+                seen |= new
+        if not seen:
             return [], 0
         # more matching duties: a little more responsible, up to 10 %
-        scores = {unit: value * (0.9 + 0.1 * min(matching[unit], 3) / 3) for unit, (value, _) in best.items()}
-        floor = max(MIN_SCORE, KEEP_RATIO * max(scores.values()))
-        qualified: dict[float, list[int]] = {}  # score → units: a few scores, thousands of units
-        for unit, score in scores.items():
-            if score >= floor:
-                qualified.setdefault(score, []).append(unit)
+        twice = {unit for unit, n in matching.items() if n == 2}
+        thrice = {unit for unit, n in matching.items() if n >= 3}
+        by_score: dict[float, list[tuple[str, set[int]]]] = {}
+        for value, role, new in firsts:
+            for units, n in ((new & thrice, 3), (new & twice, 2), (new - thrice - twice, 1)):
+                if units:
+                    by_score.setdefault(value * (0.9 + 0.1 * n / 3), []).append((role, units))
+        floor = max(MIN_SCORE, KEEP_RATIO * max(by_score))
+        qualified = sorted((score for score in by_score if score >= floor), reverse=True)
+        total = sum(len(units) for score in qualified for _, units in by_score[score])
 
         def label(unit: int) -> tuple[str, str]:
             iri = table.units[unit]
             return self.labels.get(iri) or (iri.rsplit("/", 1)[-1],) * 2
 
         # across many plans: the best ones (by name among equals), evidence and highlights for those only
-        shown: list[int] = []
-        for score in sorted(qualified, reverse=True):
+        shown: list[tuple[int, float, str]] = []
+        for score in qualified:
             wanted = MAX_ANSWERS - len(shown)
             if wanted <= 0:
                 break
-            shown += heapq.nsmallest(wanted, qualified[score], key=lambda unit: (label(unit)[0], table.units[unit]))
+            role_of = {unit: role for role, units in by_score[score] for unit in units} \
+                if len(by_score[score]) > 1 else dict.fromkeys(by_score[score][0][1], by_score[score][0][0])
+            chosen = heapq.nsmallest(wanted, role_of, key=self._name_rank.__getitem__)
+            shown += [(unit, score, role_of[unit]) for unit in chosen]
         kept = []
-        for unit in shown:
+        for unit, score, role in shown:
             zh, en = label(unit)
             evidence = []
             for duty in table.duties_of.get(unit, ()):
                 value = next((value for value, _, duties in groups if duty in duties), None)
                 if value is not None:
                     evidence.append((value, {"duty": table.duties[duty], "role": table.role_iri(duty)}))
-            kept.append({"unit": table.units[unit], "label_zh": zh, "label_en": en, "score": scores[unit],
-                         "role": best[unit][1], "evidence": evidence})
-        return self._present(kept, u), sum(map(len, qualified.values()))
+            kept.append({"unit": table.units[unit], "label_zh": zh, "label_en": en, "score": score,
+                         "role": role, "evidence": evidence})
+        return self._present(kept, u), total
+
+    @cached_property
+    def _name_rank(self) -> list[int]:
+        """unit number → its place in the order of (Chinese label, IRI): how equal scores are shown."""
+        table = self.table
+
+        def key(unit: int) -> tuple[str, str]:
+            iri = table.units[unit]
+            return ((self.labels.get(iri) or (iri.rsplit("/", 1)[-1],))[0], iri)
+
+        rank = [0] * len(table.units)
+        for place, unit in enumerate(sorted(range(len(table.units)), key=key)):
+            rank[unit] = place
+        return rank
+
+    def warm(self) -> None:
+        """Read now what the first question would wait for."""
+        self.context, self._name_rank  # noqa: B018
 
     # ------------------------------------------------------------------ keywords
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +25,7 @@ from .thesaurus import Thesaurus
 INDEX_DIR = "index"
 MAX_QUERY_CHARS = 500
 MAX_NESTING = 16
+WARM_SEARCHERS = 4  # searchers opened before the first search (kg serve's threads per process)
 FACETS = ("kind", "unit", "action", "object_category", "plan")
 MATCH_FUNCTION = "https://w3id.org/dutygraph/fn#match"
 TEXT_MEMO = 16_384  # segmented texts kgfn:match remembers
@@ -63,8 +66,9 @@ class Searcher:
     """A whoosh index opened for reading.
 
     The index never changes under a reader (a write builds a new one), so what is costly to open or
-    read is kept: one whoosh searcher per thread (opening one re-reads every segment's files: half
-    of a search's time at 1,000 plans), the facet table and the set of live documents."""
+    read is kept: whoosh searchers, reused by one search at a time (opening one re-reads every
+    segment's files: half of a search's time at 1,000 plans), the facet table and the set of live
+    documents."""
 
     def __init__(self, index_dir: Path, thesaurus: Thesaurus):
         from whoosh import index
@@ -73,24 +77,44 @@ class Searcher:
         self.ix = index.open_dir(str(index_dir))
         self.thesaurus = thesaurus
         self._lock = threading.Lock()
-        self._local = threading.local()
-        self._opened: list = []  # every thread's searcher, for ``close``
+        self._opened: list = []  # every searcher opened, for ``close``
+        self._idle: list = []  # those no search is using
 
-    def searcher(self):
-        """This thread's whoosh searcher (whoosh's readers keep file positions: one per thread)."""
-        searcher = getattr(self._local, "searcher", None)
+    @contextmanager
+    def reading(self) -> Iterator:
+        """An idle whoosh searcher, opened when none is idle (whoosh's readers keep file positions:
+        one thread at a time), kept for the next search."""
+        with self._lock:
+            searcher = self._idle.pop() if self._idle else None
         if searcher is None:
-            searcher = self._local.searcher = self.ix.searcher()
+            searcher = self._open()
+        try:
+            yield searcher
+        finally:
             with self._lock:
-                self._opened.append(searcher)
+                self._idle.append(searcher)
+
+    def _open(self):
+        searcher = self.ix.searcher()
+        with self._lock:
+            self._opened.append(searcher)
         return searcher
+
+    def warm(self, searchers: int = WARM_SEARCHERS) -> None:
+        """Open ``searchers`` searchers and read the facet table now, not on the first searches."""
+        self.facet_values()
+        with self._lock:
+            missing = searchers - len(self._opened)
+        for _ in range(max(missing, 0)):
+            opened = self._open()
+            with self._lock:
+                self._idle.append(opened)
 
     def close(self) -> None:
         with self._lock:
-            opened, self._opened = self._opened, []
+            opened, self._opened, self._idle = self._opened, [], []
         for searcher in opened:
             searcher.close()
-        self._local = threading.local()
 
     def facet_values(self) -> dict[str, list[tuple[str, ...]]]:
         """Per facet field, each document's values by document number, read once per index.
@@ -187,52 +211,52 @@ class Searcher:
         if not include_boilerplate:
             terms.append(query.Not(query.Term("boilerplate", True)))
         restrict = query.And(terms) if terms else None
-        searcher = self.searcher()
-        # Every word first (what people expect of a search box); any word when that finds nothing.
-        every_word = True
-        parsed = self._parse(text)
-        total, facets = self._count(searcher, query.And([parsed, restrict]) if restrict else parsed)
-        if total == 0:
-            every_word = False
-            parsed = self._parse(text, every_word=False)
+        with self.reading() as searcher:
+            # Every word first (what people expect of a search box); any word when that finds nothing.
+            every_word = True
+            parsed = self._parse(text)
             total, facets = self._count(searcher, query.And([parsed, restrict]) if restrict else parsed)
-        # The page's hits only: ``search_page`` would also count every match (``len``) again.
-        results = searcher.search(parsed, limit=page * per_page, filter=restrict)
-        results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
-        results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-        page_hits = results[(page - 1) * per_page:page * per_page]
-        hits = []
-        for hit in page_hits:
-            stored = hit.fields()
-            body = stored.get("body_zh") or stored.get("body_en") or ""
-            snippet = next(
-                (hit.highlights(f) for f in ("body_zh", "body_en", "title_zh", "title_en") if stored.get(f)
-                 and hit.highlights(f)),
-                "",
-            )
-            hits.append(
-                Hit(
-                    iri=hit["iri"],
-                    kind=hit["kind"],
-                    title_zh=hit.get("title_zh", ""),
-                    title_en=hit.get("title_en", ""),
-                    text=body,
-                    snippet=snippet or _escape(body[:200]),
-                    score=round(hit.score, 3),
-                    unit=tuple(filter(None, (hit.get("unit") or "").split(","))),
-                ).__dict__
-            )
-        return {
-            "query": text,
-            "parsed": str(parsed),
-            "matching": "every word" if every_word else "any word",
-            "total": total,
-            "page": page,
-            "pages": -(-total // per_page),
-            "per_page": per_page,
-            "hits": hits,
-            "facets": facets,
-        }
+            if total == 0:
+                every_word = False
+                parsed = self._parse(text, every_word=False)
+                total, facets = self._count(searcher, query.And([parsed, restrict]) if restrict else parsed)
+            # The page's hits only: ``search_page`` would also count every match (``len``) again.
+            results = searcher.search(parsed, limit=page * per_page, filter=restrict)
+            results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
+            results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+            page_hits = results[(page - 1) * per_page:page * per_page]
+            hits = []
+            for hit in page_hits:
+                stored = hit.fields()
+                body = stored.get("body_zh") or stored.get("body_en") or ""
+                snippet = next(
+                    (hit.highlights(f) for f in ("body_zh", "body_en", "title_zh", "title_en") if stored.get(f)
+                     and hit.highlights(f)),
+                    "",
+                )
+                hits.append(
+                    Hit(
+                        iri=hit["iri"],
+                        kind=hit["kind"],
+                        title_zh=hit.get("title_zh", ""),
+                        title_en=hit.get("title_en", ""),
+                        text=body,
+                        snippet=snippet or _escape(body[:200]),
+                        score=round(hit.score, 3),
+                        unit=tuple(filter(None, (hit.get("unit") or "").split(","))),
+                    ).__dict__
+                )
+            return {
+                "query": text,
+                "parsed": str(parsed),
+                "matching": "every word" if every_word else "any word",
+                "total": total,
+                "page": page,
+                "pages": -(-total // per_page),
+                "per_page": per_page,
+                "hits": hits,
+                "facets": facets,
+            }
 
     def duty_matches(self, text: str, limit: int = 20) -> list[tuple[str, float]]:
         """Duties (not boilerplate) containing every content word of ``text``: (iri, score)."""
@@ -247,7 +271,8 @@ class Searcher:
         except Exception:
             return []
         restrict = query.And([query.Term("kind", "duty"), query.Not(query.Term("boilerplate", True))])
-        return [(hit["iri"], hit.score) for hit in self.searcher().search(parsed, filter=restrict, limit=limit)]
+        with self.reading() as searcher:
+            return [(hit["iri"], hit.score) for hit in searcher.search(parsed, filter=restrict, limit=limit)]
 
 
 def _leaf_docs(searcher, q) -> set[int]:

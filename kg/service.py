@@ -290,8 +290,8 @@ class Service:
             self.searcher.ix.doc_count()
             with self.searcher.ix.searcher() as searcher:
                 searcher.doc_count()
-            self.searcher.facet_values()  # read now, so the first search does not wait for it
-            self.asker.context  # noqa: B018  (and the first question: duty table, unit labels)
+            self.searcher.warm()  # searchers and facets, so the first searches do not wait for them
+            self.asker.warm()  # and what the first question would wait for: duty table, unit labels
         except KgError:
             raise
         except Exception as exc:  # whoosh and RocksDB raise many kinds of error for damaged files
