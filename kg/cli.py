@@ -352,7 +352,6 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
         if DataHome(settings.home).current() is None:
             click.echo(f"nothing built in {settings.home}: building the bundled plans first")
             run_build(settings)
-        Service(settings).check()  # a damaged store or index stops here, with how to rebuild
 
     def ready(port_bound: int) -> None:
         click.echo(f"serving {settings.home} on http://{host}:{port_bound}/ "
@@ -360,13 +359,16 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 
     def make_app():
         app = create_app({"SETTINGS": settings})
-        app.extensions["kg"].check()  # opens and reads what the first requests would wait for
+        # A damaged store or index stops here, with how to rebuild; and what the first requests
+        # would wait for (searchers, facets, the duty table) is read now.
+        app.extensions["kg"].check()
         return app
 
     if workers > 1:
         # In a child process: a store opened in gunicorn's master would be inherited by every worker
-        # it forks, and RocksDB does not survive a fork (the workers crashed on exit).
-        in_child(prepare)
+        # it forks, and RocksDB does not survive a fork (the workers crashed on exit). The child
+        # also checks the build, so damage is named once instead of by every worker failing to boot.
+        in_child(lambda: (prepare(), Service(settings).check()))
         serve_workers(make_app, host=host, port=port, workers=workers, threads=threads, on_ready=ready)
     else:
         prepare()

@@ -7,8 +7,8 @@ once per build beside the search index (kg/indexing.py feeds ``TableWriter`` whi
 duty out of the store), so a question costs a few set operations on posting lists.
 
 Only typed duties (``dg:Duty``) that are not boilerplate and have an assigned unit and a role are
-in the table: the ones ``ask.MATCH_QUERY`` ranks. ``table_from_store`` computes the same table with SPARQL, for a build
-written before the table existed (and for the test that checks both agree).
+in the table: the ones ``ask.DUTY_QUERY`` finds. ``table_from_store`` computes the same table with
+SPARQL, for a build written before the table existed (and for the test that checks both agree).
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ class Searcher:
         self.ix = index.open_dir(str(index_dir))
         self.thesaurus = thesaurus
         self._lock = threading.Lock()
-        self._opened: list = []  # every searcher opened, for ``close``
+        self._opened = 0  # searchers opened (they close with this object)
         self._idle: list = []  # those no search is using
 
     @contextmanager
@@ -97,24 +97,18 @@ class Searcher:
     def _open(self):
         searcher = self.ix.searcher()
         with self._lock:
-            self._opened.append(searcher)
+            self._opened += 1
         return searcher
 
     def warm(self, searchers: int = WARM_SEARCHERS) -> None:
         """Open ``searchers`` searchers and read the facet table now, not on the first searches."""
         self.facet_values()
         with self._lock:
-            missing = searchers - len(self._opened)
+            missing = searchers - self._opened
         for _ in range(max(missing, 0)):
             opened = self._open()
             with self._lock:
                 self._idle.append(opened)
-
-    def close(self) -> None:
-        with self._lock:
-            opened, self._opened, self._idle = self._opened, [], []
-        for searcher in opened:
-            searcher.close()
 
     def facet_values(self) -> dict[str, list[tuple[str, ...]]]:
         """Per facet field, each document's values by document number, read once per index.
