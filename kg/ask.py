@@ -133,7 +133,7 @@ DUTY_QUERY = """SELECT ?duty ?concept ?unit ?unit_zh ?unit_en ?role ?text ?start
   ?unit skos:prefLabel ?unit_zh, ?unit_en .
   FILTER(LANG(?unit_zh) = "zh" && LANG(?unit_en) = "en")
 }}"""
-# Only the evidence shown is read from the store: text, plan and offset of the best units' duties.
+# The evidence of duties the table has none for (text, plan and offset) is read from the store.
 EVIDENCE_QUERY = """SELECT ?duty ?text ?start ?plan WHERE {{
   VALUES ?duty {{ {duties} }}
   ?duty dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
@@ -335,8 +335,9 @@ class Asker:
             evidence = []
             for duty in table.duties_of.get(unit, ()):
                 value = next((value for value, _, duties in groups if duty in duties), None)
-                if value is not None:
-                    evidence.append((value, {"duty": table.duties[duty], "role": table.role_iri(duty)}))
+                if value is not None:  # text, plan and offset from the table, or later from the store
+                    evidence.append((value, {"duty": table.duties[duty], "role": table.role_iri(duty),
+                                             **(table.evidence(duty) or {})}))
             kept.append({"unit": table.units[unit], "label_zh": zh, "label_en": en, "score": score,
                          "role": role, "evidence": evidence})
         return self._present(kept, u), total

@@ -24,7 +24,7 @@ from .postings import TableWriter
 from .progress import Progress
 from .text import chinese_analyzer, jieba_with
 from .thesaurus import Thesaurus
-from .vocab import DG, ORG, PREFIXES, is_true
+from .vocab import DG, OA, ORG, PREFIXES, is_true
 
 # Indexes of at least this many documents are written by whoosh's multi-process writer (about 100
 # synthetic plans); below, starting the sub-writers costs more than it saves.
@@ -112,6 +112,7 @@ _DUTY, _BOILERPLATE, _MEMBER_UNIT = (ox.NamedNode(str(t)) for t in (DG.Duty, DG.
 _TEXT, _PLAN, _ASSIGNED, _RECORD, _AGENCY, _ROLE = (
     ox.NamedNode(str(p)) for p in (DG.text, DG.plan, DG.assignedTo, DG.record, DG.agencyType, DG.role)
 )
+_SPAN, _START = ox.NamedNode(str(DG.span)), ox.NamedNode(str(OA.start))
 _CONCEPT_LINKS = tuple(ox.NamedNode(str(p)) for p in (DG.action, DG.object, DG.issue))
 _MEMBER = ox.NamedNode(str(ORG.member))
 UNIT_CACHE = 8192  # unit labels remembered while indexing duties (a plan's units recur in its rows)
@@ -140,6 +141,15 @@ def _typed(store: ox.Store, kind: ox.NamedNode) -> Iterator:
 
 def _objects(store: ox.Store, subject, predicate: ox.NamedNode) -> set[str]:
     return {v for q in store.quads_for_pattern(subject, predicate, None, None) if (v := _value(q.object)) is not None}
+
+
+def _starts(store: ox.Store, duty) -> Iterator[int]:
+    """Where a duty's spans start in the source (``dg:span/oa:start``)."""
+    for span in store.quads_for_pattern(duty, _SPAN, None, None):
+        if isinstance(span.object, ox.NamedNode):
+            for start in store.quads_for_pattern(span.object, _START, None, None):
+                if isinstance(start.object, ox.Literal) and start.object.value.lstrip("-").isdigit():
+                    yield int(start.object.value)
 
 
 def _unit_labels(store: ox.Store, unit) -> tuple[list[str], list[str]]:
@@ -216,9 +226,10 @@ def index_documents(store: ox.Store, thesaurus: Thesaurus, table: TableWriter | 
         if table is not None and rows and not is_true(rows[0]["boilerplate"]):
             first = rows[0]
             roles = sorted(_objects(store, duty, _ROLE))
+            starts = sorted(_starts(store, duty))
             if roles:
                 table.add(first["duty"], first["units"].split("\n"), filter(None, first["concepts"].split("\n")),
-                          roles[0])
+                          roles[0], (first["text"], first["plan"], starts[0]) if starts else None)
         for row in rows:
             unit_iris = sorted(filter(None, row["units"].split("\n")))
             concepts = [thesaurus.concepts[c] for c in row["concepts"].split("\n") if c in thesaurus.concepts]

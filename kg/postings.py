@@ -26,15 +26,16 @@ from .errors import KgError
 from .vocab import PREFIXES, ROLES
 
 TABLE_FILE = "duties.table"
-FORMAT = 1
+FORMAT = 2  # 2: with each duty's evidence (text, plan, offset)
 ROLE_NAMES = tuple(ROLES)  # lead, joint, support: a duty's role is its position here
 OTHER_ROLE = len(ROLE_NAMES)  # a role IRI outside the vocabulary
 ROLE_IRIS = tuple(str(ROLES[name]) for name in ROLE_NAMES)
 
-TABLE_QUERY = """SELECT ?duty ?concept ?unit ?role WHERE {
+TABLE_QUERY = """SELECT ?duty ?concept ?unit ?role ?text ?plan ?start WHERE {
   ?duty a dg:Duty ; dg:assignedTo ?unit ; dg:role ?role .
   FILTER NOT EXISTS { ?duty a dg:BoilerplateDuty }
   OPTIONAL { { ?duty dg:object ?concept } UNION { ?duty dg:issue ?concept } UNION { ?duty dg:action ?concept } }
+  OPTIONAL { ?duty dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start }
 }"""
 
 
@@ -47,6 +48,12 @@ class DutyTable:
     units: list[str]  # unit IRIs; a unit's number is its position
     by_concept: dict[str, array]  # concept IRI → the numbers of the duties naming it
     other_roles: dict[int, str] = field(default_factory=dict)  # duty → a role IRI outside ROLES
+    # The evidence an answer shows, per duty: its text, its plan (a number into ``plans``) and its
+    # offset in the source; plan -1 when the store did not say (ask then reads the store).
+    texts: list[str] = field(default_factory=list)
+    plan_of: array = field(default_factory=lambda: array("i"))
+    starts: array = field(default_factory=lambda: array("q"))
+    plans: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.duties)
@@ -66,6 +73,13 @@ class DutyTable:
     def role_iri(self, duty: int) -> str:
         role = self.roles[duty]
         return ROLE_IRIS[role] if role < OTHER_ROLE else self.other_roles.get(duty, "")
+
+    def evidence(self, duty: int) -> dict[str, str] | None:
+        """What EVIDENCE_QUERY would read for the duty: text, plan and start; None when unknown."""
+        plan = self.plan_of[duty] if duty < len(self.plan_of) else -1
+        if plan < 0:
+            return None
+        return {"text": self.texts[duty], "plan": self.plans[plan], "start": str(self.starts[duty])}
 
     def units_of(self, duty: int) -> tuple[int, ...]:
         return (self.unit_of[duty], *self.more_units.get(duty, ()))
@@ -100,8 +114,14 @@ class TableWriter:
         self._other_roles: dict[int, str] = {}
         self._units: dict[str, int] = {}
         self._by_concept: dict[str, array] = {}
+        self._texts: list[str] = []
+        self._plan_of = array("i")
+        self._starts = array("q")
+        self._plans: dict[str, int] = {}
 
-    def add(self, duty: str, units: Iterable[str], concepts: Iterable[str], role: str) -> None:
+    def add(self, duty: str, units: Iterable[str], concepts: Iterable[str], role: str,
+            evidence: tuple[str, str, int] | None = None) -> None:
+        """One duty; ``evidence``: its (text, plan IRI, start offset) when the store has them."""
         numbers = [self._units.setdefault(u, len(self._units)) for u in sorted(set(units))]
         if not numbers:
             return  # ask reads only duties someone is assigned
@@ -116,49 +136,59 @@ class TableWriter:
             self._more[number] = tuple(numbers[1:])
         for concept in set(concepts):
             self._by_concept.setdefault(concept, array("i")).append(number)
+        text, plan, start = evidence or ("", "", 0)
+        self._texts.append(text)
+        self._plan_of.append(self._plans.setdefault(plan, len(self._plans)) if evidence else -1)
+        self._starts.append(start)
 
     def table(self) -> DutyTable:
         return DutyTable(self._duties, bytes(self._roles), self._unit_of, self._more, list(self._units),
-                         self._by_concept, self._other_roles)
+                         self._by_concept, self._other_roles, self._texts, self._plan_of, self._starts,
+                         list(self._plans))
 
     def write(self, path: Path) -> None:
         table = self.table()
         state = {"format": FORMAT, **{k: getattr(table, k) for k in (
-            "duties", "roles", "unit_of", "more_units", "units", "by_concept", "other_roles")}}
+            "duties", "roles", "unit_of", "more_units", "units", "by_concept", "other_roles", "texts",
+            "plan_of", "starts", "plans")}}
         temporary = path.with_name(path.name + ".tmp")
         with temporary.open("wb") as f:
             pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
         temporary.replace(path)
 
 
-def load_table(path: Path) -> DutyTable:
-    """The table a build wrote (a file this program wrote itself; never one from elsewhere)."""
+def load_table(path: Path) -> DutyTable | None:
+    """The table a build wrote (a file this program wrote itself; never one from elsewhere); None
+    when it is of another version (the caller reads the store instead)."""
     try:
         with path.open("rb") as f:
             state = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
         raise KgError(f"{path}: cannot read the duty table ({exc}); run `kg build` again") from exc
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise KgError(f"{path}: a duty table of another version; run `kg build` again")
-    state.pop("format")
+    if not isinstance(state, dict) or "format" not in state:
+        raise KgError(f"{path}: not a duty table; run `kg build` again")
+    if state.pop("format") != FORMAT:
+        return None
     return DutyTable(**state)
 
 
 def table_from_store(store) -> DutyTable:
     """The same table, read with one SPARQL query over the whole store (slow on big builds)."""
-    rows: dict[str, tuple[set[str], set[str], str]] = {}
+    rows: dict[str, tuple[set[str], set[str], str, set[tuple[str, str, int]]]] = {}
     solutions = store.query(TABLE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
     for row in solutions:
         duty = row["duty"]
         if not isinstance(duty, ox.NamedNode):
             continue
-        concepts, units, _ = rows.setdefault(duty.value, (set(), set(), row["role"].value))
+        concepts, units, _, evidence = rows.setdefault(duty.value, (set(), set(), row["role"].value, set()))
         if row["concept"] is not None:
             concepts.add(row["concept"].value)
         if not isinstance(row["unit"], ox.BlankNode):
             units.add(row["unit"].value)
+        if row["text"] is not None and row["start"].value.lstrip("-").isdigit():
+            evidence.add((row["text"].value, row["plan"].value, int(row["start"].value)))
     writer = TableWriter()
     for duty in sorted(rows):
-        concepts, units, role = rows[duty]
-        writer.add(duty, units, concepts, role)
+        concepts, units, role, evidence = rows[duty]
+        writer.add(duty, units, concepts, role, min(evidence) if evidence else None)
     return writer.table()

@@ -122,9 +122,10 @@ class Service:
     @cached_property
     def duty_table(self) -> DutyTable:
         """What ask ranks from (kg/postings.py): written by the build; read from the store for a
-        build made before the table existed."""
+        build made before the table existed or with an older version of it."""
         path = self.build.path / TABLE_FILE
-        return (load_table(path) if path.exists() else table_from_store(self.store)).warm()
+        table = load_table(path) if path.exists() else None
+        return (table or table_from_store(self.store)).warm()
 
     @cached_property
     def asker(self) -> Asker:

@@ -31,7 +31,7 @@ def facts(table: DutyTable) -> dict[str, tuple]:
             concepts.setdefault(duty, set()).add(concept)
     return {
         iri: (table.role_iri(n), frozenset(table.units[u] for u in table.units_of(n)),
-              frozenset(concepts.get(n, ())))
+              frozenset(concepts.get(n, ())), table.evidence(n))
         for n, iri in enumerate(table.duties)
     }
 
@@ -48,8 +48,9 @@ def test_the_build_writes_what_sparql_finds(dev_service):
     written = load_table(dev_service.build.path / TABLE_FILE)
     found = table_from_store(dev_service.store)
     assert len(written) > 150 and facts(written) == facts(found)
-    # every duty of the table has a unit and a known role; no boilerplate is in it
-    assert all(role.endswith(("#lead", "#joint", "#support")) for role, _, _ in facts(written).values())
+    # every duty of the table has a unit, a known role and its evidence; no boilerplate is in it
+    assert all(role.endswith(("#lead", "#joint", "#support")) for role, _, _, _ in facts(written).values())
+    assert all(evidence and evidence["text"] and evidence["plan"] for *_, evidence in facts(written).values())
     boilerplate = {row["d"] for row in dev_service.select(
         "SELECT ?d WHERE { ?d a dg:BoilerplateDuty }")}
     assert boilerplate and not boilerplate & set(written.duties)
@@ -59,8 +60,16 @@ def test_ask_answers_the_same_from_sparql_as_from_the_table(dev_service):
     service = dev_service
     from_sparql = Asker(service.store, service.thesaurus, service.searcher, service.organisation_labels,
                         table_from_store(service.store).warm())
+    # and with no evidence in the table, the evidence read from the store is the same
+    from array import array
+
+    bare = table_from_store(service.store).warm()
+    bare.plan_of = array("i", [-1] * len(bare))
+    from_store = Asker(service.store, service.thesaurus, service.searcher, service.organisation_labels, bare)
     for question in QUESTIONS:
-        assert from_sparql.ask(question) == service.asker.ask(question), question
+        answer = service.asker.ask(question)
+        assert answer["answers"], question
+        assert from_sparql.ask(question) == answer == from_store.ask(question), question
 
 
 def test_a_build_without_a_table_reads_it_from_the_store(built, tmp_path):
@@ -75,13 +84,25 @@ def test_a_build_without_a_table_reads_it_from_the_store(built, tmp_path):
     assert Service(settings).ask("工地扬尘归谁管？") == expected
 
 
-def test_a_damaged_table_is_named(tmp_path):
+def test_a_damaged_table_is_named_and_an_old_one_is_read_from_the_store(tmp_path, built):
+    import pickle
+    import shutil
+
     path = tmp_path / TABLE_FILE
     path.write_bytes(b"not a table")
     with pytest.raises(KgError, match="run `kg build` again"):
         load_table(path)
     TableWriter().write(path)
     assert len(load_table(path)) == 0
+    # A table an earlier version wrote: the service reads the store instead, and answers the same.
+    home = tmp_path / "home"
+    shutil.copytree(built.home, home)
+    settings = Settings.from_env(home)
+    expected = Service(settings).ask("工地扬尘归谁管？")
+    table_file = Service(settings).build.path / TABLE_FILE
+    table_file.write_bytes(pickle.dumps({"format": 1, "duties": []}))
+    assert load_table(table_file) is None
+    assert Service(settings).ask("工地扬尘归谁管？") == expected
 
 
 def test_the_table_follows_an_update(tmp_path):
