@@ -315,10 +315,6 @@ class Asker:
         qualified = sorted((score for score in by_score if score >= floor), reverse=True)
         total = sum(len(units) for score in qualified for _, units in by_score[score])
 
-        def label(unit: int) -> tuple[str, str]:
-            iri = table.units[unit]
-            return self.labels.get(iri) or (iri.rsplit("/", 1)[-1],) * 2
-
         # across many plans: the best ones (by name among equals), evidence and highlights for those only
         shown: list[tuple[int, float, str]] = []
         for score in qualified:
@@ -331,7 +327,7 @@ class Asker:
             shown += [(unit, score, role_of[unit]) for unit in chosen]
         kept = []
         for unit, score, role in shown:
-            zh, en = label(unit)
+            zh, en = self._label(table.units[unit])
             evidence = []
             for duty in table.duties_of.get(unit, ()):
                 value = next((value for value, _, duties in groups if duty in duties), None)
@@ -345,16 +341,15 @@ class Asker:
     @cached_property
     def _name_rank(self) -> list[int]:
         """unit number → its place in the order of (Chinese label, IRI): how equal scores are shown."""
-        table = self.table
-
-        def key(unit: int) -> tuple[str, str]:
-            iri = table.units[unit]
-            return ((self.labels.get(iri) or (iri.rsplit("/", 1)[-1],))[0], iri)
-
-        rank = [0] * len(table.units)
-        for place, unit in enumerate(sorted(range(len(table.units)), key=key)):
+        units = self.table.units
+        rank = [0] * len(units)
+        for place, unit in enumerate(sorted(range(len(units)), key=lambda u: (self._label(units[u])[0], units[u]))):
             rank[unit] = place
         return rank
+
+    def _label(self, unit: str) -> tuple[str, str]:
+        """A unit's (Chinese, English) labels; the end of its IRI when it has none."""
+        return self.labels.get(unit) or (unit.rsplit("/", 1)[-1],) * 2
 
     def warm(self) -> None:
         """Read now what the first question would wait for."""
@@ -419,7 +414,7 @@ class Asker:
             role = _role(duty["role"])
             value = score * ROLE_WEIGHT.get(role, 0.7)
             for unit in duty["units"]:
-                zh, en = self.labels.get(unit) or (unit.rsplit("/", 1)[-1],) * 2
+                zh, en = self._label(unit)
                 entry = units.setdefault(unit, {"unit": unit, "label_zh": zh, "label_en": en, "score": 0.0,
                                                 "role": role, "evidence": []})
                 if value > entry["score"]:
