@@ -67,7 +67,7 @@ class Searcher:
 
     The index never changes under a reader (a write builds a new one), so what is costly to open or
     read is kept: whoosh searchers, reused by one search at a time (opening one re-reads every
-    segment's files: half of a search's time at 1,000 plans), the facet table and the set of live
+    segment's files: a quarter of a search's time at 1,000 plans), the facet table and the set of live
     documents."""
 
     def __init__(self, index_dir: Path, thesaurus: Thesaurus):
