@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import ranking
 from .errors import BadRequest
 from .text import CJK, chinese_analyzer, fold_width, jieba_with
 from .thesaurus import Thesaurus
@@ -27,6 +28,7 @@ MAX_QUERY_CHARS = 500
 MAX_NESTING = 16
 WARM_SEARCHERS = 4  # searchers opened before the first search (kg serve's threads per process)
 FACETS = ("kind", "unit", "action", "object_category", "plan")
+TEXT_FIELDS = ("title_zh", "title_en", "body_zh", "body_en")
 MATCH_FUNCTION = "https://w3id.org/dutygraph/fn#match"
 TEXT_MEMO = 16_384  # segmented texts kgfn:match remembers
 
@@ -79,6 +81,8 @@ class Searcher:
         self._lock = threading.Lock()
         self._opened = 0  # searchers opened (they close with this object)
         self._idle: list = []  # those no search is using
+        self._lengths = ranking.Lengths()
+        self._postings = ranking.Postings()
 
     @contextmanager
     def reading(self) -> Iterator:
@@ -101,8 +105,12 @@ class Searcher:
         return searcher
 
     def warm(self, searchers: int = WARM_SEARCHERS) -> None:
-        """Open ``searchers`` searchers and read the facet table now, not on the first searches."""
+        """Open ``searchers`` searchers and read the facet table and field lengths now, not on the
+        first searches."""
         self.facet_values()
+        with self.reading() as searcher:
+            for fieldname in TEXT_FIELDS:
+                self._lengths.of(searcher, fieldname)
         with self._lock:
             missing = searchers - self._opened
         for _ in range(max(missing, 0)):
@@ -168,19 +176,34 @@ class Searcher:
             return self.matching(searcher, q.a) & self.matching(searcher, q.b)
         if kind is query.AndMaybe:
             return self.matching(searcher, q.a)
-        return _leaf_docs(searcher, q)
+        if kind is query.Term:  # decoded a block at a time, and remembered (kg/ranking.py)
+            return set(self._postings.of(searcher, q.fieldname, q.text)[0])
+        found: set[int] = set()
+        for sub, offset in searcher.subsearchers or [(searcher, 0)]:  # each segment's numbers, shifted
+            found.update(doc + offset for doc in q.docs(sub))
+        return found
 
-    def _count(self, searcher, matched) -> tuple[int, dict[str, dict[str, int]]]:
-        """(how many documents match, the facet counts over them): whoosh's ``total`` ignores a
-        filter unless it grouped, so both are counted here, over the same documents."""
+    def _facets(self, docs) -> dict[str, dict[str, int]]:
+        """The facet counts over ``docs``: whoosh's ``total`` ignores a filter unless it grouped, so
+        matches and facets are both counted here, over the same documents."""
         values = self.facet_values()
-        docs = self.matching(searcher, matched)
         facets = {}
         for name in FACETS:
             counts = Counter(chain.from_iterable(map(values[name].__getitem__, docs)))
             counts.pop("", None)
             facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        return len(docs), facets
+        return facets
+
+    def _ranked(self, searcher, parsed, docs, restrict, limit: int):
+        """whoosh ``Results`` holding the best ``limit`` of ``docs``: scored from posting blocks
+        (kg/ranking.py) when the query is a tree of terms, by whoosh's collector otherwise."""
+        from whoosh.searching import Results
+
+        if ranking.supported(parsed):
+            found = ranking.scores(searcher, parsed, docs, self._lengths, self._postings,
+                                   lambda sub: self.matching(searcher, sub))
+            return Results(searcher, parsed, ranking.top(found, limit))
+        return searcher.search(parsed, limit=limit, filter=restrict)
 
     def _parse(self, text: str, every_word: bool = True):
         from whoosh import qparser
@@ -209,13 +232,14 @@ class Searcher:
             # Every word first (what people expect of a search box); any word when that finds nothing.
             every_word = True
             parsed = self._parse(text)
-            total, facets = self._count(searcher, query.And([parsed, restrict]) if restrict else parsed)
-            if total == 0:
+            docs = self.matching(searcher, query.And([parsed, restrict]) if restrict else parsed)
+            if not docs:
                 every_word = False
                 parsed = self._parse(text, every_word=False)
-                total, facets = self._count(searcher, query.And([parsed, restrict]) if restrict else parsed)
+                docs = self.matching(searcher, query.And([parsed, restrict]) if restrict else parsed)
+            total, facets = len(docs), self._facets(docs)
             # The page's hits only: ``search_page`` would also count every match (``len``) again.
-            results = searcher.search(parsed, limit=page * per_page, filter=restrict)
+            results = self._ranked(searcher, parsed, docs, restrict, page * per_page)
             results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
             results.formatter = HtmlFormatter(tagname="mark", between=" … ")
             page_hits = results[(page - 1) * per_page:page * per_page]
@@ -266,28 +290,8 @@ class Searcher:
             return []
         restrict = query.And([query.Term("kind", "duty"), query.Not(query.Term("boilerplate", True))])
         with self.reading() as searcher:
-            return [(hit["iri"], hit.score) for hit in searcher.search(parsed, filter=restrict, limit=limit)]
-
-
-def _leaf_docs(searcher, q) -> set[int]:
-    """The documents of one leaf query. A term's postings are read a block at a time (whoosh 2.7's
-    own ``all_ids`` steps through them one call per document); anything else as whoosh finds it."""
-    from whoosh import query
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    found: set[int] = set()
-    for sub, offset in searcher.subsearchers or [(searcher, 0)]:  # a multi-segment index: each segment's numbers, shifted
-        matcher = q.matcher(sub) if type(q) is query.Term else None
-        if type(matcher) is W3LeafMatcher:  # a segment without deletions (whoosh wraps the others)
-            while matcher.is_active():
-                if matcher._ids is None:
-                    matcher._read_ids()
-                block = matcher._ids[matcher._i:]
-                found.update(block if not offset else (doc + offset for doc in block))
-                matcher._next_block()
-        else:
-            found.update(doc + offset for doc in q.docs(sub))
-    return found
+            docs = self.matching(searcher, query.And([parsed, restrict]))
+            return [(hit["iri"], hit.score) for hit in self._ranked(searcher, parsed, docs, restrict, limit)]
 
 
 def _escape(text: str) -> str:

@@ -172,6 +172,9 @@ def test_multi_process_index_holds_the_same_documents(home, tmp_path):
     # one segment and with several (document numbers shifted per segment).
     from whoosh import query
 
+    from kg import ranking
+
+    ranked = 0
     for searcher in (one, two):
         with searcher.reading() as whoosh_searcher:
             for words, every in [("扬尘", True), ("渣土车 运输", True), ("渣土车 运输", False), ("public security", True),
@@ -181,6 +184,14 @@ def test_multi_process_index_holds_the_same_documents(home, tmp_path):
                     q = searcher._parse(words, every) if restrict is None else query.And([searcher._parse(words, every), restrict])
                     expected = set(whoosh_searcher.docs_for_query(q))
                     assert searcher.matching(whoosh_searcher, q) == expected, (words, restrict)
+                    # kg/ranking.py scores them as whoosh's collector does when it scores every match
+                    parsed = searcher._parse(words, every)
+                    if ranking.supported(parsed) and expected:
+                        ranked += 1
+                        theirs = whoosh_searcher.search(parsed, limit=None, filter=restrict).top_n
+                        ours = searcher._ranked(whoosh_searcher, parsed, expected, restrict, len(expected)).top_n
+                        assert [(round(s, 9), d) for s, d in ours] == [(round(s, 9), d) for s, d in theirs], (words, restrict)
+    assert ranked >= 30  # the shapes a search box produces (terms under And, Or, And-not) were compared
 
 
 def test_index_documents_come_once_each(built, service):

@@ -1,0 +1,169 @@
+"""BM25F top hits computed from posting blocks, with whoosh's own scores (kg/search.py's only helper).
+
+whoosh's collector walks the matcher tree one document at a time in Python and scores every match:
+at 1,000 plans that was 80 % of a search ("扬尘": 8,000 matches). A search box's query is a tree of
+``And``/``Or`` over terms, so the same scores come from each term's postings read a block at a time
+(ids and weights), the field lengths read once per index, and dictionaries merged the way whoosh's
+matchers add scores: a union adds the scores of the branches that match a document, an
+intersection adds all of them, and an excluded branch (``Not`` inside ``And``) adds 1, as whoosh's
+``InverseMatcher`` does. Any other query shape (phrases,
+prefixes, ranges, ``Or`` with a coordination scale) returns ``None`` and is left to whoosh.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from array import array
+from collections import OrderedDict
+
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import SegmentReader
+from whoosh.scoring import BM25F, bm25
+from whoosh.util.numeric import byte_to_length
+
+UNIONS = (query.Or, query.DefaultOr)
+MEMO_POSTINGS = 4_000_000  # postings kept decoded per index (8 bytes each), the most recently used terms
+
+
+def supported(q) -> bool:
+    """Whether ``scores`` reproduces whoosh's scoring of ``q``."""
+    kind = type(q)
+    if kind is query.Term:
+        return True
+    if kind in UNIONS:
+        return not getattr(q, "minmatch", 0) and not getattr(q, "scale", None) and q.boost == 1 \
+            and all(supported(sub) for sub in q.subqueries)
+    if kind is query.And:
+        positive = [sub for sub in q.subqueries if type(sub) is not query.Not]
+        return bool(positive) and q.boost == 1 and all(supported(sub) for sub in positive)
+    return False
+
+
+class Lengths:
+    """Each document's length per field (the byte whoosh stores, decoded), read once per index."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._fields: dict[str, array] = {}
+
+    def of(self, searcher, fieldname: str) -> array:
+        """The lengths of ``fieldname`` by document number (``searcher`` reads them the first time)."""
+        with self._lock:
+            table = self._fields.get(fieldname)
+            if table is None:
+                table = self._fields[fieldname] = self._read(searcher, fieldname)
+            return table
+
+    @staticmethod
+    def _read(searcher, fieldname: str) -> array:
+        decoded = [byte_to_length(b) for b in range(256)]
+        table = array("d")
+        for sub, _offset in searcher.subsearchers or [(searcher, 0)]:
+            reader = sub.reader()
+            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) \
+                if isinstance(reader, SegmentReader) else None
+            count = reader.doc_count_all()
+            table.extend(decoded[b] for b in column.load()) if column is not None else table.extend([1.0] * count)
+        return table
+
+
+class Postings:
+    """A term's postings as two arrays, document numbers (over all segments) and weights, decoded a
+    block at a time and remembered for the most recently used terms (``MEMO_POSTINGS`` postings in
+    all): whoosh unpickles and decompresses every block again on each search (a fifth of a search's
+    time at 1,000 plans, twice for a term that is both matched and scored)."""
+
+    def __init__(self, budget: int = MEMO_POSTINGS):
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._budget = budget
+        self._held = 0
+
+    def of(self, searcher, fieldname: str, text: str) -> tuple[array, array]:
+        key = (fieldname, text)
+        with self._lock:
+            found = self._memo.get(key)
+            if found is not None:
+                self._memo.move_to_end(key)
+                return found
+        found = _read_postings(searcher, fieldname, text)
+        with self._lock:
+            if key not in self._memo and len(found[0]) <= self._budget:
+                self._memo[key] = found
+                self._held += len(found[0])
+                while self._held > self._budget:
+                    _, (dropped, _) = self._memo.popitem(last=False)
+                    self._held -= len(dropped)
+        return found
+
+
+def _read_postings(searcher, fieldname: str, text: str) -> tuple[array, array]:
+    docs, weights = array("i"), array("f")
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if (fieldname, text) not in reader:
+            continue
+        matcher = reader.postings(fieldname, text)
+        if type(matcher) is not W3LeafMatcher:  # a segment with deletions: whoosh filters them out
+            while matcher.is_active():
+                docs.append(matcher.id() + offset)
+                weights.append(matcher.weight())
+                matcher.next()
+            continue
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            block = matcher._ids[matcher._i:]
+            docs.extend(block if not offset else [doc + offset for doc in block])
+            weights.extend(matcher._weights[matcher._i:])
+            matcher._next_block()
+    return docs, weights
+
+
+def scores(searcher, q, docs, lengths: Lengths, postings: Postings, excluded) -> dict[int, float]:
+    """``{document: whoosh's BM25F score}`` for the documents of ``docs`` that ``q`` matches.
+    ``excluded(sub)`` gives the documents a ``Not`` child of an ``And`` removes."""
+    kind = type(q)
+    if kind is query.Term:
+        return _term_scores(searcher, q, docs, lengths, postings)
+    if kind in UNIONS:
+        merged: dict[int, float] = {}
+        for sub in q.subqueries:
+            for doc, score in scores(searcher, sub, docs, lengths, postings, excluded).items():
+                merged[doc] = merged.get(doc, 0.0) + score
+        return merged
+    positive = [sub for sub in q.subqueries if type(sub) is not query.Not]
+    negative = [sub for sub in q.subqueries if type(sub) is query.Not]
+    for sub in negative:
+        docs = docs - excluded(sub.query)
+    parts = [scores(searcher, sub, docs, lengths, postings, excluded) for sub in positive]
+    common = set(parts[0]).intersection(*parts[1:])
+    bonus = float(len(negative))
+    return {doc: sum(part[doc] for part in parts) + bonus for doc in common}
+
+
+def _term_scores(searcher, term, docs, lengths: Lengths, postings: Postings) -> dict[int, float]:
+    model = searcher.weighting
+    if not isinstance(model, BM25F) or not searcher.schema[term.fieldname].scorable:
+        raise TypeError("only BM25F on scorable fields")  # the index's schema makes this impossible
+    B = model._field_B.get(term.fieldname, model.B)
+    K1 = model.K1
+    idf = searcher.idf(term.fieldname, term.text)
+    avgfl = searcher.avg_field_length(term.fieldname) or 1
+    length = lengths.of(searcher, term.fieldname)
+    boost = term.boost
+    ids, weights = postings.of(searcher, term.fieldname, term.text)
+    found = {doc: bm25(idf, weight, length[doc], avgfl, B, K1) for doc, weight in zip(ids, weights) if doc in docs}
+    if boost != 1:
+        found = {doc: score * boost for doc, score in found.items()}
+    return found
+
+
+def top(found: dict[int, float], limit: int) -> list[tuple[float, int]]:
+    """(score, document) best first, ties by document number: whoosh's own order."""
+    best = heapq.nsmallest(limit, found.items(), key=lambda item: (-item[1], item[0]))
+    return [(score, doc) for doc, score in best]
