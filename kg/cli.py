@@ -140,12 +140,15 @@ def _marked(text: str, spans: list[list[int]]) -> str:
 @click.option("--per-page", default=10, show_default=True, type=int, help="Results per page (1-100).")
 @click.option("--facet", "facets", multiple=True, metavar="FIELD=VALUE",
               help="Keep only results with this facet value (kind, unit, action, object_category, plan).")
+@click.option("--facet-limit", default=20, show_default=True, type=int,
+              help="Values per facet in the JSON, most frequent first (1-1000).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the /api/search contract).")
 @click.pass_context
-def search(ctx: click.Context, words: str, page: int, per_page: int, facets: tuple[str, ...], as_json: bool) -> None:
+def search(ctx: click.Context, words: str, page: int, per_page: int, facets: tuple[str, ...], facet_limit: int,
+           as_json: bool) -> None:
     """Keyword search over duties, units and concepts (BM25F, jieba for Chinese)."""
     filters = dict(f.split("=", 1) for f in facets if "=" in f)
-    results = _service(ctx).search(words, filters, page, per_page)
+    results = _service(ctx).search(words, filters, page, per_page, facet_limit)
     if as_json:
         _echo_json(results)
         return

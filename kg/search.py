@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 from collections import Counter
@@ -29,6 +30,8 @@ MAX_NESTING = 16
 WARM_SEARCHERS = 4  # searchers opened before the first search (kg serve's threads per process)
 FACETS = ("kind", "unit", "action", "object_category", "plan")
 TEXT_FIELDS = ("title_zh", "title_en", "body_zh", "body_en")
+FACET_LIMIT = 20  # values per facet in an answer, most frequent first (Solr's facet.limit)
+MAX_FACET_LIMIT = 1000
 MATCH_FUNCTION = "https://w3id.org/dutygraph/fn#match"
 TEXT_MEMO = 16_384  # segmented texts kgfn:match remembers
 
@@ -183,16 +186,22 @@ class Searcher:
             found.update(doc + offset for doc in q.docs(sub))
         return found
 
-    def _facets(self, docs) -> dict[str, dict[str, int]]:
-        """The facet counts over ``docs``: whoosh's ``total`` ignores a filter unless it grouped, so
-        matches and facets are both counted here, over the same documents."""
+    def _facets(self, docs, limit: int, chosen: dict[str, str]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+        """The ``limit`` most frequent values of each facet over ``docs`` (and a chosen filter value
+        always), and how many distinct values each facet has. whoosh's ``total`` ignores a filter
+        unless it grouped, so matches and facets are both counted here, over the same documents. At
+        1,000 plans "扬尘" touches 5,896 units: all of them made a 536 kB answer."""
         values = self.facet_values()
-        facets = {}
+        facets, sizes = {}, {}
         for name in FACETS:
             counts = Counter(chain.from_iterable(map(values[name].__getitem__, docs)))
             counts.pop("", None)
-            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        return facets
+            sizes[name] = len(counts)
+            best = heapq.nsmallest(limit, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if chosen.get(name) in counts and all(value != chosen[name] for value, _ in best):
+                best.append((chosen[name], counts[chosen[name]]))
+            facets[name] = dict(best)
+        return facets, sizes
 
     def _ranked(self, searcher, parsed, docs, restrict, limit: int):
         """whoosh ``Results`` holding the best ``limit`` of ``docs``: scored from posting blocks
@@ -217,14 +226,17 @@ class Searcher:
             raise BadRequest(f"cannot read the search string: {exc}") from exc
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10,
-               include_boilerplate: bool = True) -> dict:
+               include_boilerplate: bool = True, facet_limit: int = FACET_LIMIT) -> dict:
         from whoosh import query
         from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
         text = check_query(text)
         if page < 1 or not 1 <= per_page <= 100:
             raise BadRequest("page must be ≥ 1 and per_page between 1 and 100")
-        terms = [query.Term(f, v) for f, v in (filters or {}).items() if f in FACETS and v]
+        if not 1 <= facet_limit <= MAX_FACET_LIMIT:
+            raise BadRequest(f"facet_limit must be between 1 and {MAX_FACET_LIMIT}")
+        chosen = {f: v for f, v in (filters or {}).items() if f in FACETS and v}
+        terms = [query.Term(f, v) for f, v in chosen.items()]
         if not include_boilerplate:
             terms.append(query.Not(query.Term("boilerplate", True)))
         restrict = query.And(terms) if terms else None
@@ -237,7 +249,7 @@ class Searcher:
                 every_word = False
                 parsed = self._parse(text, every_word=False)
                 docs = self.matching(searcher, query.And([parsed, restrict]) if restrict else parsed)
-            total, facets = len(docs), self._facets(docs)
+            total, (facets, sizes) = len(docs), self._facets(docs, facet_limit, chosen)
             # The page's hits only: ``search_page`` would also count every match (``len``) again.
             results = self._ranked(searcher, parsed, docs, restrict, page * per_page)
             results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
@@ -274,6 +286,7 @@ class Searcher:
                 "per_page": per_page,
                 "hits": hits,
                 "facets": facets,
+                "facet_sizes": sizes,
             }
 
     def duty_matches(self, text: str, limit: int = 20) -> list[tuple[str, float]]:

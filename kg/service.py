@@ -27,7 +27,7 @@ from .reports import (
 from .config import Settings
 from .errors import BadRequest, KgError
 from .postings import TABLE_FILE, DutyTable, load_table, table_from_store
-from .search import INDEX_DIR, Searcher, match_function
+from .search import FACET_LIMIT, INDEX_DIR, Searcher, match_function
 from .shapes import Report, validate_graph
 from .remote import RemoteStore, check_store, open_reader
 from .store import Build, DataHome, graph_of
@@ -36,6 +36,7 @@ from .thesaurus import Thesaurus, thesaurus_from_graph
 from .vocab import GRAPH_THESAURUS, PREFIXES
 
 MAX_QUESTION_CHARS = 500
+PAGE_FACET_VALUES = 12  # values the search page lists per facet
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -139,9 +140,10 @@ class Service:
             raise BadRequest(f"question of {len(question)} characters; at most {MAX_QUESTION_CHARS}")
         return self.memo.get(("ask", question), lambda: self.asker.ask(question))
 
-    def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10) -> dict:
-        key = ("search", text, tuple(sorted((filters or {}).items())), page, per_page)
-        return self.memo.get(key, lambda: self.searcher.search(text, filters, page, per_page))
+    def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10,
+               facet_limit: int = FACET_LIMIT) -> dict:
+        key = ("search", text, tuple(sorted((filters or {}).items())), page, per_page, facet_limit)
+        return self.memo.get(key, lambda: self.searcher.search(text, filters, page, per_page, facet_limit=facet_limit))
 
     @cached_property
     def memo(self) -> Memo:
@@ -394,9 +396,9 @@ class Service:
 
     def search_page(self, text: str, filters: dict[str, str], page: int = 1, per_page: int = 10) -> dict:
         if not text.strip():
-            return self.browser.search({"query": "", "hits": [], "facets": {}, "total": 0, "page": 1, "pages": 0,
-                                        "per_page": per_page}, filters)
-        return self.browser.search(self.search(text, filters, page, per_page), filters)
+            return self.browser.search({"query": "", "hits": [], "facets": {}, "facet_sizes": {}, "total": 0, "page": 1,
+                                        "pages": 0, "per_page": per_page}, filters)
+        return self.browser.search(self.search(text, filters, page, per_page, PAGE_FACET_VALUES), filters)
 
     def unit_page(self, key: str) -> dict | None:
         from .pictures import unit_overlaps

@@ -32,6 +32,26 @@ def test_facets_count_and_filter(service):
     assert all(police in h["unit"] for h in filtered["hits"])
 
 
+def test_facet_values_are_the_most_frequent_and_keep_the_chosen_one(service, client):
+    everything = service.search("工作", facet_limit=1000)
+    units = everything["facets"]["unit"]
+    assert everything["facet_sizes"]["unit"] == len(units) > 3
+    top = service.search("工作", facet_limit=3)
+    assert list(top["facets"]["unit"].items()) == list(units.items())[:3]  # by count, then value
+    assert top["facet_sizes"] == everything["facet_sizes"] and top["total"] == everything["total"]
+    # a chosen filter value is always listed, even where a value of the same count sorts first
+    actions = everything["facets"]["action"]
+    tied = [a for a in actions if next(iter(service.search("工作", {"action": a}, facet_limit=1000)["facets"]["action"])) != a]
+    assert tied
+    for action in tied:
+        assert action in service.search("工作", {"action": action}, facet_limit=1)["facets"]["action"]
+    body = client.get("/api/search", query_string={"q": "工作", "facet_limit": 2}).get_json()
+    assert all(len(values) <= 2 for values in body["facets"].values()) and body["facet_sizes"]["unit"] > 2
+    for bad in ("0", "1001", "many"):
+        response = client.get("/api/search", query_string={"q": "工作", "facet_limit": bad})
+        assert response.status_code == 400 and "facet_limit" in response.get_json()["error"]
+
+
 def test_paging(service):
     first = service.search("工作", per_page=3)
     second = service.search("工作", page=2, per_page=3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import BadRequest
-from kg.search import FACETS
+from kg.search import FACET_LIMIT, FACETS
 
 bp = Blueprint("api", __name__)
 
@@ -35,7 +35,8 @@ def ask():
 def search():
     args = request.args
     filters = {f: args[f] for f in FACETS if args.get(f)}
-    return jsonify(service().search(args.get("q", ""), filters, _int(args, "page", 1), _int(args, "per_page", 10)))
+    return jsonify(service().search(args.get("q", ""), filters, _int(args, "page", 1), _int(args, "per_page", 10),
+                                    _int(args, "facet_limit", FACET_LIMIT)))
 
 
 @bp.get("/api/suggest")

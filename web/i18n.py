@@ -48,6 +48,7 @@ TEXT = {
     "matching": ("匹配方式", "matching"),
     "no_results": ("没有结果。", "No results."),
     "facets": ("筛选", "Filters"),
+    "more_values": ("另有 %d 项", "and %d more"),
     "facet_kind": ("类型", "Kind"),
     "facet_unit": ("单位", "Unit"),
     "facet_action": ("行动", "Action"),
