@@ -293,8 +293,9 @@ class Asker:
         matching: Counter[int] = Counter()  # unit → how many of its duties match
         several = table.more_units.keys()
         for value, role, duties in groups:
-            units = set(map(table.unit_of.__getitem__, duties))
-            matching.update(map(table.unit_of.__getitem__, duties))
+            first_units = list(map(table.unit_of.__getitem__, duties))
+            units = set(first_units)
+            matching.update(first_units)
             for duty in duties & several:
                 units.update(table.more_units[duty])
                 matching.update(table.more_units[duty])
@@ -304,8 +305,10 @@ class Asker:
         if not seen:
             return [], 0
         # more matching duties: a little more responsible, up to 10 %
-        twice = {unit for unit, n in matching.items() if n == 2}
-        thrice = {unit for unit, n in matching.items() if n >= 3}
+        twice, thrice = set(), set()
+        for unit, n in matching.items():
+            if n >= 2:
+                (twice if n == 2 else thrice).add(unit)
         by_score: dict[float, list[tuple[str, set[int]]]] = {}
         for value, role, new in firsts:
             for units, n in ((new & thrice, 3), (new & twice, 2), (new - thrice - twice, 1)):

@@ -70,33 +70,58 @@ class Lengths:
 
 
 class Postings:
-    """A term's postings as two arrays, document numbers (over all segments) and weights, decoded a
-    block at a time and remembered for the most recently used terms (``MEMO_POSTINGS`` postings in
-    all): whoosh unpickles and decompresses every block again on each search (a fifth of a search's
-    time at 1,000 plans, twice for a term that is both matched and scored)."""
+    """A term's postings as arrays, document numbers (over all segments) and weights, decoded a
+    block at a time, with their BM25F scores once asked for, remembered for the most recently used
+    terms (``MEMO_POSTINGS`` postings in all, 16 bytes each): whoosh unpickles and decompresses every
+    block again on each search (a fifth of a search's time at 1,000 plans, twice for a term that is
+    both matched and scored), and a term's score in a document never changes in an index."""
 
     def __init__(self, budget: int = MEMO_POSTINGS):
         self._lock = threading.Lock()
-        self._memo: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._memo: OrderedDict[tuple[str, str], list] = OrderedDict()  # [docs, weights, scores or None]
         self._budget = budget
         self._held = 0
 
     def of(self, searcher, fieldname: str, text: str) -> tuple[array, array]:
+        """(documents, weights) of the term, by document number."""
+        entry = self._entry(searcher, fieldname, text)
+        return entry[0], entry[1]
+
+    def scores(self, searcher, fieldname: str, text: str, lengths: Lengths) -> tuple[array, array]:
+        """(documents, whoosh's BM25F score of the term in each)."""
+        entry = self._entry(searcher, fieldname, text)
+        if entry[2] is None:  # two threads may both compute it: the same array either way
+            entry[2] = _bm25(searcher, fieldname, text, entry[0], entry[1], lengths)
+        return entry[0], entry[2]
+
+    def _entry(self, searcher, fieldname: str, text: str) -> list:
         key = (fieldname, text)
         with self._lock:
             found = self._memo.get(key)
             if found is not None:
                 self._memo.move_to_end(key)
                 return found
-        found = _read_postings(searcher, fieldname, text)
+        found = [*_read_postings(searcher, fieldname, text), None]
         with self._lock:
             if key not in self._memo and len(found[0]) <= self._budget:
                 self._memo[key] = found
                 self._held += len(found[0])
                 while self._held > self._budget:
-                    _, (dropped, _) = self._memo.popitem(last=False)
-                    self._held -= len(dropped)
+                    _, dropped = self._memo.popitem(last=False)
+                    self._held -= len(dropped[0])
         return found
+
+
+def _bm25(searcher, fieldname: str, text: str, docs: array, weights: array, lengths: Lengths) -> array:
+    """What whoosh's ``BM25FScorer`` gives each posting (statistics of the whole index)."""
+    model = searcher.weighting
+    if not isinstance(model, BM25F) or not searcher.schema[fieldname].scorable:
+        raise TypeError("only BM25F on scorable fields")  # the index's schema makes this impossible
+    B, K1 = model._field_B.get(fieldname, model.B), model.K1
+    idf = searcher.idf(fieldname, text)
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    length = lengths.of(searcher, fieldname)
+    return array("d", (bm25(idf, weight, length[doc], avgfl, B, K1) for doc, weight in zip(docs, weights)))
 
 
 def _read_postings(searcher, fieldname: str, text: str) -> tuple[array, array]:
@@ -131,9 +156,11 @@ def scores(searcher, q, docs, lengths: Lengths, postings: Postings, excluded) ->
     if kind is query.Term:
         return _term_scores(searcher, q, docs, lengths, postings)
     if kind in UNIONS:
-        merged: dict[int, float] = {}
-        for sub in q.subqueries:
-            for doc, score in scores(searcher, sub, docs, lengths, postings, excluded).items():
+        parts = sorted((scores(searcher, sub, docs, lengths, postings, excluded) for sub in q.subqueries),
+                       key=len, reverse=True)
+        merged = dict(parts[0]) if parts else {}
+        for part in parts[1:]:
+            for doc, score in part.items():
                 merged[doc] = merged.get(doc, 0.0) + score
         return merged
     positive = [sub for sub in q.subqueries if type(sub) is not query.Not]
@@ -147,19 +174,13 @@ def scores(searcher, q, docs, lengths: Lengths, postings: Postings, excluded) ->
 
 
 def _term_scores(searcher, term, docs, lengths: Lengths, postings: Postings) -> dict[int, float]:
-    model = searcher.weighting
-    if not isinstance(model, BM25F) or not searcher.schema[term.fieldname].scorable:
-        raise TypeError("only BM25F on scorable fields")  # the index's schema makes this impossible
-    B = model._field_B.get(term.fieldname, model.B)
-    K1 = model.K1
-    idf = searcher.idf(term.fieldname, term.text)
-    avgfl = searcher.avg_field_length(term.fieldname) or 1
-    length = lengths.of(searcher, term.fieldname)
-    boost = term.boost
-    ids, weights = postings.of(searcher, term.fieldname, term.text)
-    found = {doc: bm25(idf, weight, length[doc], avgfl, B, K1) for doc, weight in zip(ids, weights) if doc in docs}
-    if boost != 1:
-        found = {doc: score * boost for doc, score in found.items()}
+    ids, values = postings.scores(searcher, term.fieldname, term.text, lengths)
+    if docs.issuperset(ids):
+        found = dict(zip(ids, values))
+    else:
+        found = {doc: value for doc, value in zip(ids, values) if doc in docs}
+    if term.boost != 1:
+        found = {doc: value * term.boost for doc, value in found.items()}
     return found
 
 

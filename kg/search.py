@@ -259,11 +259,8 @@ class Searcher:
             for hit in page_hits:
                 stored = hit.fields()
                 body = stored.get("body_zh") or stored.get("body_en") or ""
-                snippet = next(
-                    (hit.highlights(f) for f in ("body_zh", "body_en", "title_zh", "title_en") if stored.get(f)
-                     and hit.highlights(f)),
-                    "",
-                )
+                snippet = next(filter(None, (hit.highlights(f) for f in ("body_zh", "body_en", "title_zh", "title_en")
+                                             if stored.get(f))), "")
                 hits.append(
                     Hit(
                         iri=hit["iri"],
