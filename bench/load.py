@@ -116,13 +116,15 @@ def run_load(base: str, clients: int, seconds: float) -> dict:
 class Server:
     """`kg serve` in a child process on a free loopback port; stopped with SIGTERM."""
 
-    def __init__(self, home: Path, threads: int = 8, env: dict[str, str] | None = None):
+    def __init__(self, home: Path, threads: int | None = None, env: dict[str, str] | None = None):
+        """``threads`` per server process; None: `kg serve`'s default (what a user gets)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         kg = Path(sys.executable).with_name("kg")
         self.log = tempfile.TemporaryFile()  # not a pipe: a chatty server must never block on it
         self.process = subprocess.Popen(
-            [str(kg), "--home", str(home), "serve", "--port", str(self.port), "--threads", str(threads)],
+            [str(kg), "--home", str(home), "serve", "--port", str(self.port),
+             *(["--threads", str(threads)] if threads else [])],
             stdout=subprocess.DEVNULL, stderr=self.log, env={**os.environ, "KG_RATE_LIMIT": "0", **(env or {})},
         )
         for _ in range(600):  # bounded wait for the port (builds first when the home is empty)

@@ -148,7 +148,7 @@ def measure_cells(targets: dict[str, list[str]], args, suffix: str = "") -> dict
     for name, urls in targets.items():
         cells[name + suffix] = {
             "c1": measure(urls, 1, args.requests, args.cell_seconds),
-            "c8": measure(urls, 8, max(1, args.requests // 4), args.cell_seconds),
+            "c8": measure(urls, 8, args.requests, args.cell_seconds),
         }
         print(f"    {name + suffix:<36} {fmt_cell(cells[name + suffix]['c1'])}  {fmt_cell(cells[name + suffix]['c8'])}",
               file=sys.stderr, flush=True)
@@ -158,7 +158,7 @@ def measure_cells(targets: dict[str, list[str]], args, suffix: str = "") -> dict
 def measure_cached(home: Path, args) -> dict[str, dict]:
     """Ask and search with the answer memo on (KG_CACHE, the default), after one warm-up round:
     what a server answering the same questions all day shows. ``measure_server`` runs without it."""
-    server = Server(home, threads=8, env={"KG_CACHE": "1024"})
+    server = Server(home, env={"KG_CACHE": "1024"})
     try:
         targets = api_targets(server.base)
         for url in targets["/api/ask"] + targets["/api/search"]:
@@ -170,7 +170,7 @@ def measure_cached(home: Path, args) -> dict[str, dict]:
 
 def measure_server(home: Path, queries: dict[str, str], args) -> dict:
     """Every endpoint with the answer memo off (KG_CACHE=0): each request does all its work."""
-    server = Server(home, threads=8, env={"KG_CACHE": "0"})
+    server = Server(home, env={"KG_CACHE": "0"})
     try:
         base = server.base
         endpoints: dict[str, dict] = {}
@@ -429,7 +429,7 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also 10,000 plans")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--requests", type=int, default=20,
-                        help="requests per cell with 1 client (8 clients: a quarter of it each)")
+                        help="requests per client in a cell (1 client: this many; 8 clients: 8 times as many)")
     parser.add_argument("--cell-seconds", type=float, default=10, help="time cap of one latency cell")
     parser.add_argument("--mixed-seconds", type=float, default=6, help="load.run_load with 8 clients for this long")
     parser.add_argument("--build-timeout", type=float, default=1500)
