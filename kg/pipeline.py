@@ -6,12 +6,12 @@ A build holds one plan (or one index document) at a time, never the corpus: docu
 extracted to N-Quads (``kg.bulk``: in worker processes when there are many) and written, after the
 ontology and thesauri, to chunk files in the new build's directory, which Oxigraph's bulk loader
 loads one by one while the next are extracted; the search index is then derived from the loaded
-store (``finish_build``).
+store (``finish_build``), by default in a process forked when the build starts, which reads jieba's
+dictionary meanwhile (``kg.indexer``).
 """
 
 from __future__ import annotations
 
-import gc
 import queue
 import sys
 import threading
@@ -32,12 +32,9 @@ from .ingest import load_document
 from .models import ExtractedPlan
 from .progress import Progress
 from .remote import publish
-from .indexing import build_index
-from .postings import TABLE_FILE
-from .search import INDEX_DIR
-from .store import Build, DataHome, graph_of, open_store, turtle_nquads, write_manifest, write_store
-from .thesaurus import Thesaurus, load_thesaurus, thesaurus_from_graph
-from .vocab import GRAPH_THESAURUS
+from .indexer import IndexChild, index_build
+from .store import Build, DataHome, turtle_nquads, write_manifest, write_store
+from .thesaurus import Thesaurus, load_thesaurus
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
 # N-Quads per bulk load: some 100 synthetic plans, 250,000 quads. The loader's memory grows with
@@ -94,6 +91,17 @@ def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[st
     except ValueError as exc:
         raise KgError(f"base IRI {settings.base_iri!r} is not an absolute IRI ({exc}); see KG_BASE_IRI") from None
     documents = _expand(list(paths) if paths else bundled_plans(settings))
+    # jieba reads its dictionary in this child while the plans are extracted and loaded here
+    indexer = IndexChild.start(settings.ontology_dir, show)
+    try:
+        return _build(settings, documents, meta, show, indexer, started)
+    finally:
+        if indexer is not None:
+            indexer.close()
+
+
+def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, show: Progress,
+           indexer: IndexChild | None, started: float) -> dict:
     thesaurus = read_thesaurus(settings.ontology_dir)
     summaries: list[dict] = []
     phases: dict[str, float] = {}
@@ -113,7 +121,7 @@ def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[st
 
         clock = time.perf_counter()
         manifest = {"version": __version__, "base_iri": settings.base_iri, "plans": summaries}
-        manifest = finish_build(settings, target, manifest, thesaurus, show)
+        manifest = finish_build(settings, target, manifest, thesaurus, show, indexer)
         phases["index"] = time.perf_counter() - clock
         manifest = publish(settings, target, manifest)  # to KG_STORE, when a SPARQL server is named
         manifest["seconds"] = round(time.perf_counter() - started, 3)
@@ -234,28 +242,14 @@ class _Spool:
 
 
 def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: Thesaurus | None = None,
-                 progress: Progress | None = None) -> dict:
+                 progress: Progress | None = None, indexer: IndexChild | None = None) -> dict:
     """Derive from a build's store what must agree with it, and write the manifest.
 
     Called by ``build`` and by every write to the graph (SPARQL Update, Graph Store Protocol),
     inside the not-yet-swapped build directory, so derived data and graph never disagree.
+    ``indexer``: the process ``build`` forked to do it (kg/indexer.py); else it is done here.
     """
-    store = open_store(target, writable=True)
-    try:
-        thesaurus = thesaurus or thesaurus_from_graph(graph_of(store, GRAPH_THESAURUS))
-        documents = build_index(target.path / INDEX_DIR, store, thesaurus, progress,
-                                table_path=target.path / TABLE_FILE)
-        manifest = {
-            **manifest,
-            "triples": len(store),
-            "indexed": documents,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-    finally:
-        # Oxigraph closes a store when the last reference goes; whoosh's writer keeps a frame (and
-        # so the store) alive in a reference cycle, and an open writable store keeps compacting —
-        # deleting files that readers of the swapped-in build need. Close it now, for certain.
-        del store
-        gc.collect()
+    derived = indexer.run(target.path) if indexer else index_build(target.path, thesaurus, progress or Progress(False))
+    manifest = {**manifest, **derived, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     write_manifest(target, manifest)
     return manifest

@@ -40,7 +40,7 @@ class Progress:
         self._width = 0
         self._lock = threading.Lock()
         isatty = getattr(self.stream, "isatty", None)
-        self._terminal = bool(isatty and isatty())
+        self.terminal = bool(isatty and isatty())
 
     def start(self, phase: str, total: int | None = None, unit: str = "") -> None:
         """Begin a phase of ``total`` items (``None``: a phase that only shows its elapsed time)."""
@@ -88,7 +88,7 @@ class Progress:
 
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()
-        if self._terminal:
+        if self.terminal:
             due = force or self._done == self._total or now - self._drawn >= REDRAW_EVERY
         else:  # a log: a line now and then; the phase's own line comes from ``finish``
             due = now - self._drawn >= LOG_EVERY
@@ -109,7 +109,7 @@ class Progress:
 
     def _write(self, line: str, end: str = "") -> None:
         with self._lock:
-            if not self._terminal:
+            if not self.terminal:
                 self.stream.write(f"{line}\n")
             else:
                 pad = " " * max(0, self._width - len(line))

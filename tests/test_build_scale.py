@@ -203,11 +203,46 @@ def test_index_documents_come_once_each(built, service):
 
 
 def test_progress_goes_to_standard_error_when_asked(home, capsys):
+    # "indexing" is drawn by the process the build forked (kg/indexer.py) and relayed to this one's stream
     build(home, progress=True)
     err = capsys.readouterr().err
     assert "extracting: 1 plans" in err and "loading:" in err and "indexing: 431 documents" in err
     build(home, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_the_index_pass_runs_in_a_forked_process_and_reports_its_failure(home, monkeypatch, tmp_path):
+    import os
+
+    import kg.pipeline
+    from kg import indexer
+    from kg.service import Service
+
+    real, seen = indexer.index_build, tmp_path / "pids"
+
+    def spy(build_path, thesaurus, progress):
+        with seen.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(build_path, thesaurus, progress)
+
+    for module in (indexer, kg.pipeline):  # the child calls it from kg.indexer, a build without one from kg.pipeline
+        monkeypatch.setattr(module, "index_build", spy)
+    manifest = build(home)
+    assert manifest["indexed"] == 431 and manifest["triples"] > 7000
+    assert Service(home).search("扬尘")["total"] > 0
+    pids = seen.read_text().split()
+    assert len(pids) == 1 and int(pids[0]) != os.getpid()  # in the child, which reported its counts back
+
+    first = DataHome(home.home).require().path
+
+    def broken(build_path, thesaurus, progress):
+        raise RuntimeError("disk full")
+
+    for module in (indexer, kg.pipeline):
+        monkeypatch.setattr(module, "index_build", broken)
+    with pytest.raises(KgError, match="indexing failed: RuntimeError: disk full"):
+        build(home)
+    assert DataHome(home.home).require().path == first  # the failed build was not swapped in
 
 
 def test_cli_build_progress_flag(home, runner):
