@@ -37,8 +37,10 @@ class IndexChild:
             return None
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
+        # not a daemon: it forks whoosh's sub-writers for a large index. It ends when it has
+        # answered, or when this process closes the pipe (``close``, or this process ending).
         process = context.Process(target=_child, args=(theirs, ontology_dir, progress.enabled, progress.terminal),
-                                  daemon=True, name="kg-index")
+                                  name="kg-index")
         process.start()
         theirs.close()
         return cls(process, ours, progress)

@@ -343,8 +343,9 @@ def _parallel_writer(ix, procs: int):
         def cancel(self):
             # MpWriter.cancel flags the sub-writers' objects in this process, which they never see.
             for task in self.tasks:
-                task.terminate()
-                task.join()
+                if task.pid is not None:  # a task that failed to start has nothing to stop
+                    task.terminate()
+                    task.join()
             self.tasks = []
             super().cancel()
 

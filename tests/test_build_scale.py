@@ -214,6 +214,7 @@ def test_progress_goes_to_standard_error_when_asked(home, capsys):
 def test_the_index_pass_runs_in_a_forked_process_and_reports_its_failure(home, monkeypatch, tmp_path):
     import os
 
+    import kg.indexing
     import kg.pipeline
     from kg import indexer
     from kg.service import Service
@@ -232,6 +233,19 @@ def test_the_index_pass_runs_in_a_forked_process_and_reports_its_failure(home, m
     assert Service(home).search("扬尘")["total"] > 0
     pids = seen.read_text().split()
     assert len(pids) == 1 and int(pids[0]) != os.getpid()  # in the child, which reported its counts back
+
+    # a large index: the child forks whoosh's sub-writers itself (it must not be a daemon process)
+    parallel, forked = kg.indexing._parallel_writer, tmp_path / "sub-writers"
+
+    def counted(ix, procs):
+        forked.write_text(str(procs))
+        return parallel(ix, procs)
+
+    monkeypatch.setattr(kg.indexing, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(kg.indexing, "_parallel_writer", counted)
+    assert build(home)["indexed"] == 431
+    assert int(forked.read_text()) >= 2
+    assert Service(home).search("扬尘")["total"] > 0
 
     first = DataHome(home.home).require().path
 
