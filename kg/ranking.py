@@ -6,8 +6,8 @@ at 1,000 plans that was 80 % of a search ("扬尘": 8,000 matches). A search box
 (ids and weights), the field lengths read once per index, and dictionaries merged the way whoosh's
 matchers add scores: a union adds the scores of the branches that match a document, an
 intersection adds all of them, and an excluded branch (``Not`` inside ``And``) adds 1, as whoosh's
-``InverseMatcher`` does. Any other query shape (phrases,
-prefixes, ranges, ``Or`` with a coordination scale) returns ``None`` and is left to whoosh.
+``InverseMatcher`` does. ``supported`` says which queries have that shape; any other (phrases,
+prefixes, ranges, ``Or`` with a coordination scale) is left to whoosh's collector.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from whoosh.scoring import BM25F, bm25
 from whoosh.util.numeric import byte_to_length
 
 UNIONS = (query.Or, query.DefaultOr)
-MEMO_POSTINGS = 4_000_000  # postings kept decoded per index (8 bytes each), the most recently used terms
+MEMO_POSTINGS = 4_000_000  # postings kept decoded per index (16 bytes each), the most recently used terms
+
+
+def segments(searcher) -> list:
+    """(sub-searcher, first document number) per segment: a multi-segment index numbers each
+    segment's documents from 0, shifted by ``offset`` in the whole index."""
+    return searcher.subsearchers or [(searcher, 0)]
 
 
 def supported(q) -> bool:
@@ -60,12 +66,14 @@ class Lengths:
     def _read(searcher, fieldname: str) -> array:
         decoded = [byte_to_length(b) for b in range(256)]
         table = array("d")
-        for sub, _offset in searcher.subsearchers or [(searcher, 0)]:
+        for sub, _offset in segments(searcher):
             reader = sub.reader()
             column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) \
                 if isinstance(reader, SegmentReader) else None
-            count = reader.doc_count_all()
-            table.extend(decoded[b] for b in column.load()) if column is not None else table.extend([1.0] * count)
+            if column is None:  # no lengths stored: whoosh's scorer takes 1
+                table.extend([1.0] * reader.doc_count_all())
+            else:
+                table.extend(decoded[b] for b in column.load())
         return table
 
 
@@ -126,7 +134,7 @@ def _bm25(searcher, fieldname: str, text: str, docs: array, weights: array, leng
 
 def _read_postings(searcher, fieldname: str, text: str) -> tuple[array, array]:
     docs, weights = array("i"), array("f")
-    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+    for sub, offset in segments(searcher):
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue

@@ -182,7 +182,7 @@ class Searcher:
         if kind is query.Term:  # decoded a block at a time, and remembered (kg/ranking.py)
             return set(self._postings.of(searcher, q.fieldname, q.text)[0])
         found: set[int] = set()
-        for sub, offset in searcher.subsearchers or [(searcher, 0)]:  # each segment's numbers, shifted
+        for sub, offset in ranking.segments(searcher):
             found.update(doc + offset for doc in q.docs(sub))
         return found
 
