@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import KgError
 from .progress import Progress
+from .thesaurus import Thesaurus, thesaurus_from_graph
 
 
 class IndexChild:
@@ -32,14 +33,14 @@ class IndexChild:
         self._progress = progress
 
     @classmethod
-    def start(cls, ontology_dir: Path, progress: Progress) -> IndexChild | None:
+    def start(cls, thesaurus: Thesaurus, progress: Progress) -> IndexChild | None:
         if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() != 1:
             return None
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
         # not a daemon: it forks whoosh's sub-writers for a large index. It ends when it has
         # answered, or when this process closes the pipe (``close``, or this process ending).
-        process = context.Process(target=_child, args=(theirs, ontology_dir, progress.enabled, progress.terminal),
+        process = context.Process(target=_child, args=(theirs, thesaurus, progress.enabled, progress.terminal),
                                   name="kg-index")
         process.start()
         theirs.close()
@@ -98,12 +99,10 @@ class _Relay:
         return self._terminal
 
 
-def _child(connection, ontology_dir: Path, progress: bool, terminal: bool) -> None:
-    from .bulk import read_thesaurus
+def _child(connection, thesaurus: Thesaurus, progress: bool, terminal: bool) -> None:
     from .text import jieba_with
 
     try:
-        thesaurus = read_thesaurus(ontology_dir)
         jieba_with(thesaurus.zh_labels)  # the dictionary, while the parent extracts
         path = connection.recv()
         if path is None:
@@ -120,14 +119,13 @@ def _child(connection, ontology_dir: Path, progress: bool, terminal: bool) -> No
             pass
 
 
-def index_build(build_path: Path, thesaurus, progress: Progress) -> dict:
+def index_build(build_path: Path, thesaurus: Thesaurus | None, progress: Progress) -> dict:
     """Open the build's store, write its search index and duty table: {"indexed", "triples"}.
     ``thesaurus``: None to read the one the store holds."""
     from .indexing import build_index
     from .postings import TABLE_FILE
     from .search import INDEX_DIR
     from .store import Build, graph_of, open_store
-    from .thesaurus import thesaurus_from_graph
     from .vocab import GRAPH_THESAURUS
 
     store = open_store(Build(build_path), writable=True)

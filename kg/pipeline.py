@@ -91,18 +91,19 @@ def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[st
     except ValueError as exc:
         raise KgError(f"base IRI {settings.base_iri!r} is not an absolute IRI ({exc}); see KG_BASE_IRI") from None
     documents = _expand(list(paths) if paths else bundled_plans(settings))
-    # jieba reads its dictionary in this child while the plans are extracted and loaded here
-    indexer = IndexChild.start(settings.ontology_dir, show)
+    thesaurus = read_thesaurus(settings.ontology_dir)
+    # jieba reads its dictionary in this child (which has the thesaurus) while the plans are
+    # extracted and loaded here
+    indexer = IndexChild.start(thesaurus, show)
     try:
-        return _build(settings, documents, meta, show, indexer, started)
+        return _build(settings, documents, meta, thesaurus, show, indexer, started)
     finally:
         if indexer is not None:
             indexer.close()
 
 
-def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, show: Progress,
-           indexer: IndexChild | None, started: float) -> dict:
-    thesaurus = read_thesaurus(settings.ontology_dir)
+def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, thesaurus: Thesaurus,
+           show: Progress, indexer: IndexChild | None, started: float) -> dict:
     summaries: list[dict] = []
     phases: dict[str, float] = {}
 
