@@ -356,6 +356,7 @@ class Asker:
 
     def warm(self) -> None:
         """Read now what the first question would wait for."""
+        self.thesaurus.warm()
         self.context, self._name_rank  # noqa: B018
 
     # ------------------------------------------------------------------ keywords

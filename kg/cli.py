@@ -371,7 +371,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
         # In a child process: a store opened in gunicorn's master would be inherited by every worker
         # it forks, and RocksDB does not survive a fork (the workers crashed on exit). The child
         # also checks the build, so damage is named once instead of by every worker failing to boot.
-        in_child(lambda: (prepare(), Service(settings).check()))
+        in_child(lambda: (prepare(), Service(settings).check(frequent=False)))
         serve_workers(make_app, host=host, port=port, workers=workers, threads=threads, on_ready=ready)
     else:
         prepare()

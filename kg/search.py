@@ -6,13 +6,10 @@
 
 from __future__ import annotations
 
-import heapq
 import re
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import ranking
+from .facets import FacetTable
 from .errors import BadRequest
 from .text import CJK, chinese_analyzer, fold_width, jieba_with
 from .thesaurus import Thesaurus
@@ -67,6 +65,12 @@ def check_query(text: str) -> str:
     return text
 
 
+def _open_stored_fields(searcher) -> None:
+    for sub, _offset in ranking.segments(searcher):
+        if sub.doc_count_all():
+            sub.stored_fields(0)
+
+
 class Searcher:
     """A whoosh index opened for reading.
 
@@ -107,46 +111,35 @@ class Searcher:
             self._opened += 1
         return searcher
 
-    def warm(self, searchers: int = WARM_SEARCHERS) -> None:
-        """Open ``searchers`` searchers and read the facet table and field lengths now, not on the
-        first searches."""
-        self.facet_values()
+    def warm(self, searchers: int = WARM_SEARCHERS, frequent: bool = True) -> None:
+        """Read now what the first searches would wait for: the facet table, field lengths, the
+        postings of the most frequent terms when ``frequent`` (kg/ranking.py; 2 s at 1,000 plans),
+        whoosh's query parser, and ``searchers`` searchers with their stored-field tables open
+        (opening one segment's took 23 ms at 1,000 plans, on the first hit each searcher showed)."""
+        self.facet_table()
+        self._parse("warm")
         with self.reading() as searcher:
             for fieldname in TEXT_FIELDS:
                 self._lengths.of(searcher, fieldname)
+            if frequent:
+                self._postings.warm(searcher, TEXT_FIELDS, self._lengths)
+            _open_stored_fields(searcher)
         with self._lock:
             missing = searchers - self._opened
         for _ in range(max(missing, 0)):
             opened = self._open()
+            _open_stored_fields(opened)
             with self._lock:
                 self._idle.append(opened)
 
-    def facet_values(self) -> dict[str, list[tuple[str, ...]]]:
-        """Per facet field, each document's values by document number, read once per index.
-
-        whoosh's own grouping (``groupedby``) re-reads every posting of every facet field on each
-        search — 90 % of a search's time at 100 plans; the index never changes under a reader, so
-        the table is read once and a search only counts the values of the documents it matched."""
+    def facet_table(self) -> FacetTable:
+        """Every document's facet values (kg/facets.py), read once per index."""
         with self._lock:
-            table = self.__dict__.get("_facet_values")
+            table = self.__dict__.get("_facet_table")
             if table is None:
-                table = self.__dict__["_facet_values"] = self._read_facet_values()
+                with self.ix.searcher() as searcher:
+                    table = self.__dict__["_facet_table"] = FacetTable.read(searcher.reader(), self.ix.schema, FACETS)
             return table
-
-    def _read_facet_values(self) -> dict[str, list[tuple[str, ...]]]:
-        table = {}
-        with self.ix.searcher() as searcher:
-            reader = searcher.reader()
-            size = reader.doc_count_all()
-            for name in FACETS:
-                field = self.ix.schema[name]
-                column: list[list[str]] = [[] for _ in range(size)]
-                for term in reader.lexicon(name):
-                    value = field.from_bytes(term)
-                    for doc in reader.postings(name, term).all_ids():
-                        column[doc].append(value)
-                table[name] = [tuple(values) for values in column]
-        return table
 
     def _live(self, searcher) -> frozenset[int]:
         live = self.__dict__.get("_live_docs")
@@ -185,23 +178,6 @@ class Searcher:
         for sub, offset in ranking.segments(searcher):
             found.update(doc + offset for doc in q.docs(sub))
         return found
-
-    def _facets(self, docs, limit: int, chosen: dict[str, str]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-        """The ``limit`` most frequent values of each facet over ``docs`` (and a chosen filter value
-        always), and how many distinct values each facet has. whoosh's ``total`` ignores a filter
-        unless it grouped, so matches and facets are both counted here, over the same documents. At
-        1,000 plans "扬尘" touches 5,896 units: all of them made a 536 kB answer."""
-        values = self.facet_values()
-        facets, sizes = {}, {}
-        for name in FACETS:
-            counts = Counter(chain.from_iterable(map(values[name].__getitem__, docs)))
-            counts.pop("", None)
-            sizes[name] = len(counts)
-            best = heapq.nsmallest(limit, counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if chosen.get(name) in counts and all(value != chosen[name] for value, _ in best):
-                best.append((chosen[name], counts[chosen[name]]))
-            facets[name] = dict(best)
-        return facets, sizes
 
     def _ranked(self, searcher, parsed, docs, restrict, limit: int):
         """whoosh ``Results`` holding the best ``limit`` of ``docs``: scored from posting blocks
@@ -249,7 +225,7 @@ class Searcher:
                 every_word = False
                 parsed = self._parse(text, every_word=False)
                 docs = self.matching(searcher, query.And([parsed, restrict]) if restrict else parsed)
-            total, (facets, sizes) = len(docs), self._facets(docs, facet_limit, chosen)
+            total, (facets, sizes) = len(docs), self.facet_table().count(docs, facet_limit, chosen)
             # The page's hits only: ``search_page`` would also count every match (``len``) again.
             results = self._ranked(searcher, parsed, docs, restrict, page * per_page)
             results.fragmenter = ContextFragmenter(maxchars=200, surround=60)

@@ -283,9 +283,10 @@ class Service:
         plans = {p["iri"]: p for p in self.plans()}
         return {"a": plans[plan_a], "b": plans[plan_b], "agency_types": table}
 
-    def check(self) -> dict:
+    def check(self, frequent: bool = True) -> dict:
         """Open everything a server needs — manifest, store, search index — and say plainly what
-        is damaged and how to rebuild, instead of failing on the first request."""
+        is damaged and how to rebuild, instead of failing on the first request. ``frequent``: also
+        decode the postings of the most frequent words (a serving process; not one that only checks)."""
         build = self.build
         check_store(self.settings, build.manifest)
         try:
@@ -293,7 +294,7 @@ class Service:
             self.searcher.ix.doc_count()
             with self.searcher.ix.searcher() as searcher:
                 searcher.doc_count()
-            self.searcher.warm()  # searchers and facets, so the first searches do not wait for them
+            self.searcher.warm(frequent=frequent)  # searchers, facets, postings: the first searches do not wait
             self.asker.warm()  # and what the first question would wait for: duty table, unit labels
         except KgError:
             raise

@@ -95,6 +95,12 @@ class Thesaurus:
         self.concepts: dict[str, Concept] = {c.iri: c for c in concepts}
         self.graph = graph
 
+    def warm(self) -> Thesaurus:
+        """Build now the label indexes the first question would build (the English one took 35 ms
+        on a server's first English question)."""
+        self._zh_index, self._en_index, self._longest, self._zh_tries, self._children, self._related  # noqa: B018
+        return self
+
     @cached_property
     def _zh_index(self) -> dict[str, dict[str, Concept]]:
         index: dict[str, dict[str, Concept]] = {s: {} for s in SCHEMES}

@@ -52,6 +52,47 @@ def test_facet_values_are_the_most_frequent_and_keep_the_chosen_one(service, cli
         assert response.status_code == 400 and "facet_limit" in response.get_json()["error"]
 
 
+def test_facet_counts_are_whooshs_own_grouping(service):
+    """kg/facets.py counts what whoosh's ``groupedby`` counts, value by value, for every facet."""
+    from whoosh import sorting
+
+    from kg.search import FACETS
+
+    searcher = service.searcher
+    for text in ("工作", "扬尘", "车辆 OR 企业"):
+        answer = service.search(text, facet_limit=1000)
+        with searcher.reading() as reading:
+            facets = {name: sorting.FieldFacet(name, allow_overlap=True, maptype=sorting.Count) for name in FACETS}
+            results = reading.search(searcher._parse(text), groupedby=facets, limit=None)
+            assert len(results) == answer["total"] > 0
+            for name in FACETS:
+                expected = {value: n for value, n in results.groups(name).items() if value not in ("", None)}
+                assert answer["facets"][name] == expected, (text, name)
+                assert answer["facet_sizes"][name] == len(expected)
+
+
+def test_warming_reads_the_most_frequent_terms_and_changes_no_answer(service):
+    """A warmed searcher holds the postings of the most frequent terms, scored, and answers as a
+    searcher that read them on demand."""
+    from kg.search import INDEX_DIR, TEXT_FIELDS, Searcher
+
+    index = service.build.path / INDEX_DIR
+    cold = Searcher(index, service.thesaurus)
+    warmed = Searcher(index, service.thesaurus)
+    budget = 400
+    with warmed.reading() as reading:
+        held = warmed._postings.warm(reading, TEXT_FIELDS, warmed._lengths, budget)
+        frequencies = sorted(((info.doc_frequency(), field, term) for field in TEXT_FIELDS
+                              for term, info in reading.reader().iter_field(field)), reverse=True)
+    memo = warmed._postings._memo
+    assert 0 < held <= budget and sum(len(entry[0]) for entry in memo.values()) == held
+    assert all(entry[2] is not None for entry in memo.values())  # scored, not only decoded
+    most = frequencies[0]
+    assert (most[1], most[2].decode()) in memo and next(reversed(memo)) == (most[1], most[2].decode())
+    for text in ("工作", "扬尘", "public security", "应急 NOT 车辆"):
+        assert warmed.search(text) == cold.search(text)
+
+
 def test_paging(service):
     first = service.search("工作", per_page=3)
     second = service.search("工作", page=2, per_page=3)
