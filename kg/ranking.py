@@ -216,6 +216,11 @@ def _term_scores(searcher, term, docs, lengths: Lengths, postings: Postings) -> 
 
 
 def top(found: dict[int, float], limit: int) -> list[tuple[float, int]]:
-    """(score, document) best first, ties by document number: whoosh's own order."""
-    best = heapq.nsmallest(limit, found.items(), key=lambda item: (-item[1], item[0]))
+    """(score, document) best first, ties by document number: whoosh's own order. The ``limit``-th
+    best score is found among the scores alone, so the key that orders ties is called on the few
+    documents that reach it, not on every match (8,000 for "扬尘" at 1,000 plans)."""
+    if len(found) > limit:
+        floor = heapq.nlargest(limit, found.values())[-1]
+        found = {doc: score for doc, score in found.items() if score >= floor}
+    best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [(score, doc) for doc, score in best]
