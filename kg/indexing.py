@@ -1,9 +1,11 @@
-"""The search index: written from a build's store, the only whoosh writer (kg/search.py reads it).
+"""The search index: written from a build's store, the only whoosh writer (kg/segments.py writes its
+segments; kg/search.py reads it).
 
 ``build_index`` reads duties, units and concepts out of a build's store (so the index is always
 derived from the graph it sits beside), one subject at a time, and writes a whoosh index with
-jieba's words on Chinese fields and a stemming analyzer on English ones; a large index is written
-by whoosh's multi-process writer.
+jieba's words on Chinese fields and a stemming analyzer on English ones. Segments are written by
+kg/segments.py's writer, in this process or, for a large index, in sub-writers forked by whoosh's
+multi-process writer.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from .vocab import DG, OA, ORG, PREFIXES, is_true
 # Indexes of at least this many documents are written by whoosh's multi-process writer (about 100
 # synthetic plans); below, starting the sub-writers costs more than it saves.
 PARALLEL_FROM = 5_000
-LIMIT_MB = 256  # each writer's posting pool, before it spills a sorted run to disk
 BATCH = 500  # documents per job file handed to a sub-writer
 MEMO_SIZE = 4096  # analysed values remembered per field and writer
 
@@ -284,24 +285,40 @@ def _exit_with(parent: int) -> None:
 
 
 def _parallel_writer(ix, procs: int):
-    """whoosh's ``MpWriter`` (what ``ix.writer(procs=…)`` returns), its sub-writers forked explicitly.
+    """whoosh's ``MpWriter`` (what ``ix.writer(procs=…)`` returns), its sub-writers forked explicitly
+    and writing with kg/segments.py's ``MemorySegmentWriter`` instead of whoosh's ``SegmentWriter``.
 
     whoosh starts them with multiprocessing's default method, which is fork on Linux up to Python
     3.13 and forkserver after, and forkserver re-runs the main script of whoever embeds us. Fork is
     used only when this process has no other Python thread (``build_index`` checks), so no lock
     another thread holds is copied; a sub-writer runs whoosh and jieba only (never the store this
     process has open) and ends itself when this process dies (a killed build), instead of waiting
-    for documents forever. Each leaves its own segment (``multisegment``): merging them into one
-    would be a third, serial pass over every posting."""
+    for documents forever. Each leaves its own segments (a segment every ``SEGMENT_POSTINGS``
+    postings): merging them into one would be a third, serial pass over every posting."""
+    import pickle
+
     from whoosh.multiproc import MpWriter, SubWriterTask
+
+    from .segments import MemorySegmentWriter
 
     context = multiprocessing.get_context("fork")
     parent = os.getpid()
 
     class Task(context.Process, SubWriterTask):
         def run(self):
+            # SubWriterTask.run with our writer: job files of pickled documents in, the list of
+            # segments written out on the result queue.
             threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-            SubWriterTask.run(self)
+            writer = MemorySegmentWriter(self.storage.open_index(self.indexname), lock=False)
+            jobs = self.storage.temp_storage(f"{self.indexname}.tmp")
+            while (job := self.jobqueue.get()) is not None:
+                name, count = job
+                with jobs.open_file(name).raw_file() as f:
+                    for _ in range(count):
+                        _code, document = pickle.load(f)
+                        writer.add_document(**document)
+                jobs.delete_file(name)
+            self.resultqueue.put((None, [], writer.finish()), timeout=5)
 
     class Writer(MpWriter):
         def __init__(self, *args, **kwargs):
@@ -319,7 +336,6 @@ def _parallel_writer(ix, procs: int):
         def _enqueue(self):
             # As MpWriter's, but a sub-writer that died (killed, out of memory) stops the build
             # instead of leaving it waiting forever for room in the job queue.
-            import pickle
             import queue
 
             from whoosh.util import random_name
@@ -340,6 +356,27 @@ def _parallel_writer(ix, procs: int):
                     if dead:
                         raise KgError(f"an indexing process stopped (exit status {dead[0]}); the build was abandoned")
 
+        def _commit(self, mergetype, optimize, merge):
+            # MpWriter._commit with multisegment, each sub-writer answering a list of segments. A
+            # sub-writer that does not answer leaves its documents out (build_index counts them).
+            import queue
+
+            if self.docbuffer:
+                self._enqueue()
+            for _ in self.tasks:
+                self.jobqueue.put(None)
+            segments = self._merge_segments(mergetype, optimize, merge)
+            for task in self.tasks:
+                task.join()
+            for _ in self.tasks:
+                try:
+                    segments += self.resultqueue.get(timeout=1)[2]
+                except queue.Empty:
+                    pass
+            self._close_segment()
+            self._commit_toc(segments)
+            self._finish()
+
         def cancel(self):
             # MpWriter.cancel flags the sub-writers' objects in this process, which they never see.
             for task in self.tasks:
@@ -349,7 +386,7 @@ def _parallel_writer(ix, procs: int):
             self.tasks = []
             super().cancel()
 
-    return Writer(ix, procs=procs, batchsize=BATCH, multisegment=True, limitmb=LIMIT_MB)
+    return Writer(ix, procs=procs, batchsize=BATCH, multisegment=True)
 
 
 def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress: Progress | None = None,
@@ -358,6 +395,8 @@ def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress
     one per core for a large index when this process may fork, else none). ``table_path``: where to
     write the duty table (kg/postings.py) read in the same pass."""
     from whoosh import index
+
+    from .segments import MemorySegmentWriter
 
     progress = progress or Progress(False)
     expected = count_documents(store, thesaurus)
@@ -368,7 +407,7 @@ def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress
     if procs is None:
         may_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
         procs = (os.cpu_count() or 1) if may_fork and expected >= PARALLEL_FROM else 1
-    writer = _parallel_writer(ix, procs) if procs > 1 else ix.writer(limitmb=LIMIT_MB)
+    writer = _parallel_writer(ix, procs) if procs > 1 else MemorySegmentWriter(ix)
     count = 0
     table = TableWriter() if table_path is not None else None
     with writer:

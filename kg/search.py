@@ -17,8 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import ranking
-from .facets import FacetTable
 from .errors import BadRequest
+from .facets import FacetTable
 from .text import CJK, chinese_analyzer, fold_width, jieba_with
 from .thesaurus import Thesaurus
 
