@@ -214,14 +214,18 @@ def compare(ctx: click.Context, plan_a: str, plan_b: str, as_json: bool) -> None
 @main.command()
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["duplication", "overlap", "fragmentation", "gap"]),
               help="Only findings of this kind (repeatable).")
+@click.option("--plan", default=None, help="The plan (its key) to analyse; default: every plan of a small "
+              "build, the first of a large one.")
 @click.option("--json", "as_json", is_flag=True, help="Print findings, unit × unit matrix, collaboration and centrality as JSON.")
 @click.pass_context
-def overlaps(ctx: click.Context, kinds: tuple[str, ...], as_json: bool) -> None:
+def overlaps(ctx: click.Context, kinds: tuple[str, ...], plan: str | None, as_json: bool) -> None:
     """Shared duties between units (duplication, overlap, fragmentation, gaps), with their clauses."""
-    result = _service(ctx).overlaps(list(kinds) or None)
+    result = _service(ctx).overlaps(list(kinds) or None, plan)
     if as_json:
         _echo_json(result)
         return
+    if result["plan"]:
+        click.echo(f"plan: {result['plan']}")
     counts = ", ".join(f"{n} {k}" for k, n in result["counts"].items())
     click.echo(f"findings: {counts}")
     for f in result["findings"]:

@@ -17,7 +17,7 @@ from .browse import page_path
 from .errors import BadRequest
 from .overlap import KINDS, Analysis, DutyRow, Finding
 
-FILTERS = ("kind", "action", "issue", "category")
+FILTERS = ("plan", "kind", "action", "issue", "category")  # plan: a key the service checked
 HEAT_LEVELS = 6  # 0 (nothing shared) … 5 (the most any pair shares)
 KIND_LABELS = {
     "duplication": ("职责重复", "duplication"),
@@ -62,8 +62,12 @@ def filtered(analysis: Analysis, filters: dict[str, str]) -> Analysis:
 
 
 class Pictures:
-    def __init__(self, analysis: Analysis, filters: dict[str, str], base_iri: str):
+    """``plans``: the build's plans (key, title) a person may choose from; ``analysis`` is of the
+    chosen one (or of all)."""
+
+    def __init__(self, analysis: Analysis, filters: dict[str, str], base_iri: str, plans: list[dict] | None = None):
         self.full = analysis
+        self.plans = plans or []
         self.filters = check_filters(filters, analysis)
         self.a = filtered(analysis, self.filters)
         self.base = base_iri
@@ -116,12 +120,13 @@ class Pictures:
         def listed(iris):
             return sorted((self.concept(i) for i in iris if i in t.concepts), key=lambda c: c["label_en"])
 
-        return {"action": listed(actions), "issue": listed(issues), "category": listed(categories)}
+        return {"action": listed(actions), "issue": listed(issues), "category": listed(categories),
+                "plan": self.plans if len(self.plans) > 1 else []}
 
     def finding(self, f: Finding) -> dict:
         zh, en = KIND_LABELS[f.kind]
         return {
-            "kind": f.kind, "kind_zh": zh, "kind_en": en,
+            "kind": f.kind, "kind_zh": zh, "kind_en": en, "plan": f.plan,
             "target": self.concept(f.target) if f.target else None,
             "actions": [self.concept(a) for a in f.actions],
             "units": [self.unit(u) for u in f.units],

@@ -11,15 +11,17 @@ from .vocab import is_true
 
 # One row per duty; each multi-valued property concatenated in a sub-select of its own, so the
 # engine never multiplies units × actions × objects × issues × partners.
+# %PLANS% restricts a pattern to some plans' duties (``duty_rows_query``): in every sub-select, or
+# the engine groups the values of every duty of the store before joining them with the few wanted.
 DUTY_ROWS_QUERY = """
 SELECT ?duty ?text ?plan ?role ?boilerplate ?units ?actions ?objects ?issues ?partners WHERE {
-  ?duty a dg:Duty ; dg:text ?text ; dg:plan ?plan ; dg:role ?role .
+  %PLANS% ?duty a dg:Duty ; dg:text ?text ; dg:plan ?plan ; dg:role ?role .
   BIND(EXISTS { ?duty a dg:BoilerplateDuty } AS ?boilerplate)
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?units) WHERE { ?duty dg:assignedTo ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?actions) WHERE { ?duty dg:action ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?objects) WHERE { ?duty dg:object ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?issues) WHERE { ?duty dg:issue ?v } GROUP BY ?duty }
-  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?partners) WHERE { ?duty dg:partner ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?units) WHERE { %PLANS% ?duty dg:assignedTo ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?actions) WHERE { %PLANS% ?duty dg:action ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?objects) WHERE { %PLANS% ?duty dg:object ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?issues) WHERE { %PLANS% ?duty dg:issue ?v } GROUP BY ?duty }
+  OPTIONAL { SELECT ?duty (GROUP_CONCAT(STR(?v); separator=" ") AS ?partners) WHERE { %PLANS% ?duty dg:partner ?v } GROUP BY ?duty }
 }
 ORDER BY ?duty
 """
@@ -48,6 +50,14 @@ SELECT ?org ?zh ?en WHERE {
 
 def _iris(value: str | None) -> tuple[str, ...]:
     return tuple(sorted(filter(None, (value or "").split())))
+
+
+def duty_rows_query(plans: list[str] | None = None) -> str:
+    """DUTY_ROWS_QUERY over every plan, or over the plans (IRIs) named."""
+    if plans is None:
+        return DUTY_ROWS_QUERY.replace("%PLANS% ", "")
+    within = "VALUES ?plan { " + " ".join(f"<{p}>" for p in plans) + " } ?duty dg:plan ?plan ."
+    return DUTY_ROWS_QUERY.replace("%PLANS%", within)
 
 
 def duty_rows_from(rows: list[dict]) -> list[DutyRow]:
@@ -88,6 +98,7 @@ class Labeller:
     def finding(self, f: Finding, rows: dict[str, DutyRow]) -> dict:
         return {
             "kind": f.kind,
+            "plan": f.plan,
             "target": self.concept(f.target) if f.target else None,
             "actions": [self.concept(a) for a in f.actions],
             "units": [self.unit(u) for u in f.units],

@@ -150,3 +150,95 @@ def test_analysis_on_hand_made_rows(thesaurus):
     assert by_kind[("duplication", truck)].units == ["u1", "u2"]
     assert by_kind[("overlap", truck)].units == ["u1", "u2", "u3"]
     assert any(f.kind == "gap" and f.note == "only boilerplate duties" and f.units == ["u4"] for f in findings)
+
+
+def _brute_force_groups(units, actions, duties):
+    """What ``Analysis._shared`` did before ``largest_groups``: every group, largest first."""
+    from itertools import combinations
+
+    for size in range(len(units), 1, -1):
+        groups = [g for g in combinations(units, size)
+                  if set.intersection(*(actions[u] for u in g)) and len({duties[u] for u in g}) > 1]
+        if groups:
+            return groups
+    return []
+
+
+def test_largest_groups_are_those_trying_every_group_finds():
+    import random
+
+    from kg.overlap import largest_groups
+
+    rng = random.Random(8)
+    compared = nonempty = 0
+    for _ in range(400):
+        units = [f"u{i}" for i in range(rng.randint(2, 8))]
+        actions = {u: {f"a{j}" for j in range(5) if rng.random() < 0.35} for u in units}
+        duties = {u: frozenset({f"d{rng.randint(0, 2)}"}) for u in units}  # few sets: joint duties happen
+        expected = _brute_force_groups(units, actions, duties)
+        assert largest_groups(units, actions, duties) == expected, (actions, duties)
+        compared += 1
+        nonempty += bool(expected)
+    assert compared == 400 and 100 < nonempty < 400
+    # 30 units on one object, no action in common: 2^30 groups to try one by one
+    many = [f"u{i:02d}" for i in range(30)]
+    assert largest_groups(many, {u: {f"a{u}"} for u in many}, {u: frozenset({u}) for u in many}) == []
+
+
+def test_findings_and_pairs_stay_within_a_plan(thesaurus):
+    """Units of different plans (other headquarters) on the same object are no overlap, and no
+    unit × unit pair; the same units within one plan are."""
+    truck = "https://w3id.org/dutygraph/concept/object/muck-truck"
+    control = "https://w3id.org/dutygraph/concept/action/control"
+    rows = [
+        DutyRow("a1", "管控渣土车", "plan-a", "lead", ("a-u1",), actions=(control,), objects=(truck,)),
+        DutyRow("a2", "管控渣土车", "plan-a", "support", ("a-u2",), actions=(control,), objects=(truck,)),
+        DutyRow("b1", "管控渣土车", "plan-b", "support", ("b-u1",), actions=(control,), objects=(truck,)),
+    ]
+    analysis = Analysis(rows, thesaurus)
+    shared = [f for f in analysis.findings() if f.kind in ("duplication", "overlap")]
+    assert [(f.kind, f.plan, f.units) for f in shared] == [("duplication", "plan-a", ["a-u1", "a-u2"])]
+    gaps = {(f.plan, f.target) for f in analysis.findings() if f.kind == "gap" and f.note == "no lead"}
+    assert ("plan-b", truck) in gaps and ("plan-a", truck) not in gaps  # plan a has its lead
+    projection = analysis.projection()
+    assert set(projection.nodes) == {"a-u1", "a-u2", "b-u1"}
+    assert [tuple(sorted(e)) for e in projection.edges] == [("a-u1", "a-u2")]
+
+
+def test_a_large_build_is_shown_a_plan_at_a_time(tmp_path, monkeypatch):
+    """Beyond ``OVERLAP_UNITS`` units the overlap views show one plan (the first, or the one asked
+    for) and name it; a small build shows every plan, each finding naming its own."""
+    import kg.service as service_module
+    from kg.config import Settings
+    from kg.pipeline import build
+    from kg.service import Service
+    from web import create_app
+
+    from .conftest import ROOT, SEED
+
+    settings = Settings.from_env(tmp_path / "home")
+    build(settings, [SEED, ROOT / "tests" / "data" / "dev" / "04_panjin_snowstorm.txt"])
+    keys = [p["key"] for p in Service(settings).build.manifest["plans"]]
+    assert len(keys) == 2
+    together = Service(settings).overlaps()
+    assert together["plan"] is None and {f["plan"].rsplit("/", 1)[-1] for f in together["findings"]} == set(keys)
+
+    monkeypatch.setattr(service_module, "OVERLAP_UNITS", 5)
+    service = Service(settings)
+    first = service.overlaps()
+    assert first["plan"] == keys[0] and {f["plan"] for f in first["findings"]} == {service.plan_iri(keys[0])}
+    assert {u["iri"] for u in first["units"]} < {u["iri"] for u in together["units"]}
+    second = service.overlaps(plan=keys[1])
+    assert second["plan"] == keys[1] and {f["plan"] for f in second["findings"]} == {service.plan_iri(keys[1])}
+    with pytest.raises(BadRequest, match="no plan"):
+        service.overlaps(plan="nowhere")
+
+    client = create_app({"SETTINGS": settings}).test_client()
+    page = client.get("/overlaps").get_data(as_text=True)
+    assert '<select name="plan">' in page and f'value="{keys[0]}" selected' in page
+    assert f"plan={keys[0]}" in page  # the network data follows the plan shown
+    chosen = client.get("/overlaps", query_string={"plan": keys[1]}).get_data(as_text=True)
+    assert f'value="{keys[1]}" selected' in chosen
+    assert client.get("/api/overlaps", query_string={"plan": keys[1]}).get_json()["plan"] == keys[1]
+    assert client.get("/api/overlaps", query_string={"plan": "nowhere"}).status_code == 400
+    assert client.get("/overlaps/data.json", query_string={"plan": keys[1]}).status_code == 200

@@ -268,3 +268,34 @@ def test_snippets_with_anything_but_marks_are_escaped(app):
 
     assert str(snippet('a <mark class="match term0">b</mark> c')) == 'a <mark class="match term0">b</mark> c'
     assert str(snippet("a <mark>b</mark><img src=x onerror=alert(1)>")).startswith("a &lt;mark&gt;")
+
+
+def test_units_are_listed_a_few_plans_a_page(tmp_path, monkeypatch):
+    import kg.service as service_module
+    from kg.config import Settings
+    from kg.pipeline import build
+    from kg.service import Service
+    from web import create_app
+
+    from .conftest import ROOT, SEED
+
+    settings = Settings.from_env(tmp_path / "home")
+    build(settings, [SEED, ROOT / "tests" / "data" / "dev" / "04_panjin_snowstorm.txt"])
+    service = Service(settings)
+    keys = [p["key"] for p in service.build.manifest["plans"]]
+    everyone = service.units()
+    by_plan = {key: service.units([key]) for key in keys}
+    assert all(by_plan.values()) and sum(map(len, by_plan.values())) == len(everyone)
+    assert all(u["plan"] == service.plan_iri(key) for key, units in by_plan.items() for u in units)
+
+    monkeypatch.setattr(service_module, "UNITS_PAGE_PLANS", 1)
+    client = create_app({"SETTINGS": settings}).test_client()
+    first = client.get("/units?format=json").get_json()
+    assert first["pages"] == 2 and first["units"] == by_plan[keys[0]]
+    assert client.get("/units?page=2&format=json").get_json()["units"] == by_plan[keys[1]]
+    page = client.get("/units").get_data(as_text=True)
+    assert 'href="/units?page=2"' in page and by_plan[keys[0]][0]["label_zh"] in page
+    assert by_plan[keys[1]][0]["label_zh"] not in page
+    assert client.get("/units?page=3").status_code == 400
+    assert client.get("/api/units", query_string={"plan": keys[1]}).get_json()["units"] == by_plan[keys[1]]
+    assert client.get("/api/units", query_string={"plan": "nowhere"}).status_code == 400

@@ -23,7 +23,8 @@ def healthz():
 
 @bp.get("/api/units")
 def units():
-    return jsonify(units=service().units())
+    plans = request.args.getlist("plan")
+    return jsonify(units=service().units(plans or None))
 
 
 @bp.get("/api/ask")
@@ -53,11 +54,11 @@ def _int(args, name: str, default: int) -> int:
 
 @bp.get("/api/overlaps")
 def overlaps():
-    return jsonify(service().overlaps(request.args.getlist("kind") or None))
+    return jsonify(service().overlaps(request.args.getlist("kind") or None, request.args.get("plan") or None))
 
 
 @bp.get("/api/overlaps.<fmt>")
 def overlaps_file(fmt: str):
-    data, mimetype = service().overlaps_file(fmt, request.args.get("graph", "bipartite"))
+    data, mimetype = service().overlaps_file(fmt, request.args.get("graph", "bipartite"), request.args.get("plan") or None)
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename=overlaps-{request.args.get('graph', 'bipartite')}.{fmt}"})

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from .pages import render, service
+from .pages import int_arg, render, service
 
 bp = Blueprint("browse", __name__)
 
 
 @bp.get("/units")
 def units():
-    return render("units.html", {"units": service().units()})
+    return render("units.html", service().units_page(int_arg("page", 1)))
 
 
 @bp.get("/unit/<path:key>")

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request
 from .pages import render, service
 
 bp = Blueprint("overlaps", __name__)
-FILTER_ARGS = ("kind", "action", "issue", "category")
+FILTER_ARGS = ("plan", "kind", "action", "issue", "category")
 
 
 def chosen() -> dict[str, str]:

@@ -50,7 +50,7 @@ def filters_from(args) -> dict[str, str]:
     return {f: args[f] for f in FACETS if args.get(f)}
 
 
-def _int(name: str, default: int) -> int:
+def int_arg(name: str, default: int) -> int:
     try:
         return int(request.args.get(name, default))
     except ValueError:
