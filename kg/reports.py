@@ -5,6 +5,7 @@ both languages for every IRI).
 
 from __future__ import annotations
 
+from .browse import values
 from .overlap import KINDS, Analysis, DutyRow, Finding
 from .thesaurus import Thesaurus
 from .vocab import is_true
@@ -56,7 +57,7 @@ def duty_rows_query(plans: list[str] | None = None) -> str:
     """DUTY_ROWS_QUERY over every plan, or over the plans (IRIs) named."""
     if plans is None:
         return DUTY_ROWS_QUERY.replace("%PLANS% ", "")
-    within = "VALUES ?plan { " + " ".join(f"<{p}>" for p in plans) + " } ?duty dg:plan ?plan ."
+    within = "VALUES ?plan { " + values(plans) + " } ?duty dg:plan ?plan ."
     return DUTY_ROWS_QUERY.replace("%PLANS%", within)
 
 

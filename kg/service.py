@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .ask import Asker
+from .browse import term, values
 from .cache import Memo
 from .overlap import KINDS, Analysis, DutyRow
 from .reports import (
@@ -325,8 +326,7 @@ class Service:
         rows = self.duty_rows([plan_a, plan_b])
         units = sorted({u for row in rows for u in row.units})
         agency_of = {row["unit"]: row["type"]
-                     for row in self.select(UNIT_TYPES_QUERY.replace("WHERE {", "WHERE { VALUES ?unit { "
-                                                                      + " ".join(f"<{u}>" for u in units) + " }", 1))}
+                     for row in self.select(UNIT_TYPES_QUERY.replace("WHERE {", f"WHERE {{ VALUES ?unit {{ {values(units)} }}", 1))}
         table = compare_plans([r for r in rows if r.plan == plan_a], [r for r in rows if r.plan == plan_b],
                               agency_of, self.thesaurus)
         labels = self.organisation_labels
@@ -389,7 +389,7 @@ class Service:
         """Every plan's member units, or those of the plans (keys) named, in plan and row order."""
         restrict = ""
         if plans is not None:
-            restrict = "VALUES ?plan { " + " ".join(f"<{self.plan_iri(p)}>" for p in plans) + " }"
+            restrict = "VALUES ?plan { " + values(self.plan_iri(p) for p in plans) + " }"
         return [
             {
                 "iri": row["unit"],
@@ -477,7 +477,7 @@ class Service:
         iri = self.browser.iri("unit", key)
         if not iri:
             return self.browser.unit(key, [])
-        plans = [row["plan"] for row in self.select(UNIT_PLANS_QUERY.replace("?unit", f"<{iri}>"))]
+        plans = [row["plan"] for row in self.select(UNIT_PLANS_QUERY.replace("?unit", term(iri)))]
         analysis = Analysis(self.duty_rows(plans), self.thesaurus, self.asker.context, self.organisation_labels)
         return self.browser.unit(key, unit_overlaps(analysis, iri, self.settings.base_iri))
 

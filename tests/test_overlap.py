@@ -14,6 +14,10 @@ from kg.errors import BadRequest
 from kg.overlap import Analysis, DutyRow
 
 
+TRUCK = "https://w3id.org/dutygraph/concept/object/muck-truck"
+CONTROL = "https://w3id.org/dutygraph/concept/action/control"
+
+
 def _units(finding) -> set[str]:
     return {u["label_zh"] for u in finding["units"]}
 
@@ -136,8 +140,7 @@ def test_api_overlaps(client):
 
 def test_analysis_on_hand_made_rows(thesaurus):
     """Two units controlling muck trucks: duplication; a third only approving: overlap."""
-    truck = "https://w3id.org/dutygraph/concept/object/muck-truck"
-    control = "https://w3id.org/dutygraph/concept/action/control"
+    truck, control = TRUCK, CONTROL
     approve = "https://w3id.org/dutygraph/concept/action/approve"
     rows = [
         DutyRow("d1", "管控渣土车", "p", "lead", ("u1",), actions=(control,), objects=(truck,)),
@@ -188,8 +191,7 @@ def test_largest_groups_are_those_trying_every_group_finds():
 def test_findings_and_pairs_stay_within_a_plan(thesaurus):
     """Units of different plans (other headquarters) on the same object are no overlap, and no
     unit × unit pair; the same units within one plan are."""
-    truck = "https://w3id.org/dutygraph/concept/object/muck-truck"
-    control = "https://w3id.org/dutygraph/concept/action/control"
+    truck, control = TRUCK, CONTROL
     rows = [
         DutyRow("a1", "管控渣土车", "plan-a", "lead", ("a-u1",), actions=(control,), objects=(truck,)),
         DutyRow("a2", "管控渣土车", "plan-a", "support", ("a-u2",), actions=(control,), objects=(truck,)),
