@@ -55,19 +55,20 @@ class FacetTable:
         facets, sizes = {}, {}
         for name, items in zip(self.names, grouped):
             sizes[name] = len(items)
-            best = _most_frequent(items, limit)
+            best_values = best(items, limit)
             wanted = chosen.get(name)
-            if wanted is not None and all(value != wanted for value, _ in best):
-                best.extend(item for item in items if item[0] == wanted)
-            facets[name] = dict(best)
+            if wanted is not None and all(value != wanted for value, _ in best_values):
+                best_values.extend(item for item in items if item[0] == wanted)
+            facets[name] = dict(best_values)
         return facets, sizes
 
 
-def _most_frequent(items: list[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
-    """The ``limit`` items of highest count, ties in value order: what sorting by (-count, value)
-    and cutting gives, without calling a key function on each of thousands of values (the unit
-    facet of a common word)."""
+def best(items: list[tuple], limit: int) -> list[tuple]:
+    """The ``limit`` (key, weight) pairs of highest weight, ties in key order: what sorting by
+    (-weight, key) and cutting gives, with the ``limit``-th weight found among the weights alone,
+    so the ordering key is called only on the pairs that reach it (thousands of units in a common
+    word's facet, 8,000 hits of "扬尘" at 1,000 plans in kg/ranking.py)."""
     if len(items) > limit:
-        floor = heapq.nlargest(limit, (n for _, n in items))[-1]
+        floor = heapq.nlargest(limit, (weight for _, weight in items))[-1]
         items = [item for item in items if item[1] >= floor]
     return sorted(items, key=lambda item: (-item[1], item[0]))[:limit]

@@ -12,7 +12,6 @@ prefixes, ranges, ``Or`` with a coordination scale) is left to whoosh's collecto
 
 from __future__ import annotations
 
-import heapq
 import threading
 from array import array
 from collections import OrderedDict
@@ -22,6 +21,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F, bm25
 from whoosh.util.numeric import byte_to_length
+
+from .facets import best
 
 UNIONS = (query.Or, query.DefaultOr)
 MEMO_POSTINGS = 4_000_000  # postings kept decoded per index (16 bytes each), the most recently used terms
@@ -216,11 +217,5 @@ def _term_scores(searcher, term, docs, lengths: Lengths, postings: Postings) -> 
 
 
 def top(found: dict[int, float], limit: int) -> list[tuple[float, int]]:
-    """(score, document) best first, ties by document number: whoosh's own order. The ``limit``-th
-    best score is found among the scores alone, so the key that orders ties is called on the few
-    documents that reach it, not on every match (8,000 for "扬尘" at 1,000 plans)."""
-    if len(found) > limit:
-        floor = heapq.nlargest(limit, found.values())[-1]
-        found = {doc: score for doc, score in found.items() if score >= floor}
-    best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [(score, doc) for doc, score in best]
+    """(score, document) best first, ties by document number: whoosh's own order."""
+    return [(score, doc) for doc, score in best(list(found.items()), limit)]

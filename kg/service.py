@@ -216,11 +216,6 @@ class Service:
     def organisation_labels(self) -> dict[str, tuple[str, str]]:
         return {row["org"]: (row["zh"], row["en"]) for row in self.select(ORG_LABELS_QUERY)}
 
-    @cached_property
-    def analysis(self) -> Analysis:
-        """The analysis of every plan's duties (the exports' networks)."""
-        return self._analysis_of(None)
-
     def _analysis_of(self, plan: str | None) -> Analysis:
         """The analysis of one plan's duties (a key), or of every plan's (None); the last few kept."""
         memo = self.__dict__.setdefault("_analyses", {})
