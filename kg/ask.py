@@ -9,8 +9,8 @@ but only duties containing every content word of the question.
 
 The duties on the concepts come from the build's duty table (kg/postings.py: the answer to
 ``DUTY_QUERY``, shown with every answer, as posting lists), and ranking works on sets of duties
-that score alike, not duty by duty: across a thousand plans a question meets tens of thousands of
-duties. Only the evidence shown (the best units' duties) is then read from the store.
+that score alike (boolean masks over the table, so each set operation is one NumPy operation), not
+duty by duty: across a thousand plans a question meets tens of thousands of duties. Only the evidence shown (the best units' duties) is then read from the store.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+import numpy as np
 import pyoxigraph as ox
 
 from .postings import OTHER_ROLE, ROLE_NAMES, DutyTable
@@ -160,36 +160,39 @@ def _role(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
 
-def _alike(duties: set[int], parts: list[Part], meets: dict[Part, set[int]],
-           table: DutyTable) -> Iterator[tuple[dict[Part, float], set[int]]]:
+def _alike(duties: np.ndarray, parts: list[Part], meets: dict[Part, np.ndarray],
+           table: DutyTable) -> Iterator[tuple[dict[Part, float], np.ndarray]]:
     """``duties`` split by how fully each meets every part (``Part.credit``: the part's own concepts,
-    something related, or nothing): (credit per part, the duties with that credit), by set operations."""
-    classes: list[tuple[dict[Part, float], set[int]]] = [({}, duties)]
+    something related, or nothing): (credit per part, the duties with that credit). Duties are
+    boolean masks over the table (kg/postings.py), so each split is a few vector operations."""
+    classes: list[tuple[dict[Part, float], np.ndarray]] = [({}, duties)]
     for part in parts:
-        direct = table.postings(part.direct)
+        direct = table.mask(table.postings(part.direct))
         split = []
         for credit, members in classes:
             full = members & direct
-            related = (members & meets[part]) - full
-            rest = members - full - related
-            split += [({**credit, part: c}, m) for c, m in ((1.0, full), (RELATED_CREDIT, related), (0.0, rest)) if m]
+            related = members & meets[part] & ~full
+            rest = members & ~full & ~related
+            split += [({**credit, part: c}, m) for c, m in ((1.0, full), (RELATED_CREDIT, related), (0.0, rest))
+                      if m.any()]
         classes = split
     yield from classes
 
 
-def _by_role(duties: set[int], table: DutyTable) -> Iterator[tuple[str, set[int]]]:
+def _by_role(duties: np.ndarray, table: DutyTable) -> Iterator[tuple[str, np.ndarray]]:
     """``duties`` split by role name (lead, joint, support, or the name of a role IRI outside them)."""
     for position, of_role in enumerate(table.by_role):
         chosen = duties & of_role
-        if not chosen:
+        if not chosen.any():
             continue
         if position < OTHER_ROLE:
             yield ROLE_NAMES[position], chosen
             continue
-        other: dict[str, set[int]] = {}
-        for duty in chosen:
-            other.setdefault(_role(table.role_iri(duty)), set()).add(duty)
-        yield from other.items()
+        other: dict[str, list[int]] = {}
+        for duty in np.flatnonzero(chosen).tolist():
+            other.setdefault(_role(table.role_iri(duty)), []).append(duty)
+        for name, numbers in other.items():
+            yield name, table.mask(np.array(numbers, dtype=np.int64))
 
 
 class Asker:
@@ -254,7 +257,8 @@ class Asker:
             scheme = part.concepts[0].scheme
             slots.setdefault(scheme if scheme in TOPIC_SCHEMES else f"{scheme}{i}", []).append(part)
         weight = {p: math.log(1 + n / (df[p] + 0.5)) for p in parts}
-        slot_weight = {s: math.log(1 + n / (len(set().union(*(meets[p] for p in ps))) + 0.5))
+        masks = {p: table.mask(meets[p]) for p in u.parts}
+        slot_weight = {s: math.log(1 + n / (np.count_nonzero(np.logical_or.reduce([masks[p] for p in ps])) + 0.5))
                        for s, ps in slots.items()}
         total = sum(slot_weight.values()) or 1.0
         topic_slots = [s for s in slots if s in TOPIC_SCHEMES]
@@ -270,7 +274,7 @@ class Asker:
             return sum(slot_weight[s] * v for s, v in met.items()) / total
 
         groups = []  # (value, role, duties): every duty of a group scores the same
-        for credit, duties in _alike(set().union(*meets.values()), parts, meets, table):
+        for credit, duties in _alike(np.logical_or.reduce(list(masks.values())), parts, masks, table):
             value = score(credit)
             if value is None:
                 continue
@@ -288,35 +292,31 @@ class Asker:
         table = self.table
         order = {role: i for i, role in enumerate(ROLE_WEIGHT)}
         groups.sort(key=lambda g: (-g[0], order.get(g[1], len(order)), g[1]))
-        seen: set[int] = set()
+        units_count = len(table.units)
+        seen = np.zeros(units_count, dtype=bool)
         firsts = []  # (value, role, the units whose best duty is of this value and role)
-        matching: Counter[int] = Counter()  # unit → how many of its duties match
-        several = table.more_units.keys()
+        matching = np.zeros(units_count, dtype=np.int64)  # unit → how many of its duties match
         for value, role, duties in groups:
-            first_units = list(map(table.unit_of.__getitem__, duties))
-            units = set(first_units)
-            matching.update(first_units)
-            for duty in duties & several:
-                units.update(table.more_units[duty])
-                matching.update(table.more_units[duty])
-            if new := units - seen:
+            numbers = np.flatnonzero(duties)
+            counts = np.bincount(table.unit_array[numbers], minlength=units_count)
+            for duty in numbers[table.several[numbers]].tolist():
+                counts[list(table.more_units[duty])] += 1
+            matching += counts
+            if (new := (counts > 0) & ~seen).any():
                 firsts.append((value, role, new))
                 seen |= new
-        if not seen:
+        if not seen.any():
             return [], 0
         # more matching duties: a little more responsible, up to 10 %
-        twice, thrice = set(), set()
-        for unit, n in matching.items():
-            if n >= 2:
-                (twice if n == 2 else thrice).add(unit)
-        by_score: dict[float, list[tuple[str, set[int]]]] = {}
+        twice, thrice = matching == 2, matching >= 3
+        by_score: dict[float, list[tuple[str, np.ndarray]]] = {}
         for value, role, new in firsts:
-            for units, n in ((new & thrice, 3), (new & twice, 2), (new - thrice - twice, 1)):
-                if units:
+            for units, n in ((new & thrice, 3), (new & twice, 2), (new & ~thrice & ~twice, 1)):
+                if units.any():
                     by_score.setdefault(value * (0.9 + 0.1 * n / 3), []).append((role, units))
         floor = max(MIN_SCORE, KEEP_RATIO * max(by_score))
         qualified = sorted((score for score in by_score if score >= floor), reverse=True)
-        total = sum(len(units) for score in qualified for _, units in by_score[score])
+        total = sum(int(np.count_nonzero(units)) for score in qualified for _, units in by_score[score])
 
         # across many plans: the best ones (by name among equals), evidence and highlights for those only
         shown: list[tuple[int, float, str]] = []
@@ -324,17 +324,24 @@ class Asker:
             wanted = MAX_ANSWERS - len(shown)
             if wanted <= 0:
                 break
-            role_of = {unit: role for role, units in by_score[score] for unit in units} \
-                if len(by_score[score]) > 1 else dict.fromkeys(by_score[score][0][1], by_score[score][0][0])
-            chosen = heapq.nsmallest(wanted, role_of, key=self._name_rank.__getitem__)
-            shown += [(unit, score, role_of[unit]) for unit in chosen]
+            entries = by_score[score]  # (role, units): a unit is in one of them (it is in one of ``firsts``)
+            candidates = np.flatnonzero(np.logical_or.reduce([units for _, units in entries]))
+            ranks = self._name_rank[candidates]
+            if len(candidates) > wanted:
+                candidates = candidates[np.argpartition(ranks, wanted - 1)[:wanted]]
+                ranks = self._name_rank[candidates]
+            for unit in candidates[np.argsort(ranks)].tolist():
+                shown.append((unit, score, next(role for role, units in entries if units[unit])))
+        value_of = np.full(len(table), np.nan)
+        for value, _, duties in groups:
+            value_of[duties] = value
         kept = []
         for unit, score, role in shown:
             zh, en = self._label(table.units[unit])
             evidence = []
             for duty in table.duties_of.get(unit, ()):
-                value = next((value for value, _, duties in groups if duty in duties), None)
-                if value is not None:  # text, plan and offset from the table, or later from the store
+                value = float(value_of[duty])
+                if not math.isnan(value):  # text, plan and offset from the table, or later from the store
                     evidence.append((value, {"duty": table.duties[duty], "role": table.role_iri(duty),
                                              **(table.evidence(duty) or {})}))
             kept.append({"unit": table.units[unit], "label_zh": zh, "label_en": en, "score": score,
@@ -342,12 +349,11 @@ class Asker:
         return self._present(kept, u), total
 
     @cached_property
-    def _name_rank(self) -> list[int]:
+    def _name_rank(self) -> np.ndarray:
         """unit number → its place in the order of (Chinese label, IRI): how equal scores are shown."""
         units = self.table.units
-        rank = [0] * len(units)
-        for place, unit in enumerate(sorted(range(len(units)), key=lambda u: (self._label(units[u])[0], units[u]))):
-            rank[unit] = place
+        rank = np.zeros(len(units), dtype=np.int64)
+        rank[sorted(range(len(units)), key=lambda u: (self._label(units[u])[0], units[u]))] = np.arange(len(units))
         return rank
 
     def _label(self, unit: str) -> tuple[str, str]:

@@ -4,7 +4,7 @@
 Python; across a thousand plans that query returns tens of thousands of rows, and turning them into
 Python values took most of an answer's time. The table holds the same facts as integers, written
 once per build beside the search index (kg/indexing.py feeds ``TableWriter`` while it reads every
-duty out of the store), so a question costs a few set operations on posting lists.
+duty out of the store), so a question costs a few NumPy operations on posting lists and masks.
 
 Only typed duties (``dg:Duty``) that are not boilerplate and have an assigned unit and a role are
 in the table: the ones ``ask.DUTY_QUERY`` finds. ``table_from_store`` computes the same table with
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 
 from .errors import KgError
@@ -38,6 +39,11 @@ TABLE_QUERY = """SELECT ?duty ?concept ?unit ?role ?text ?plan ?start WHERE {
   OPTIONAL { { ?duty dg:object ?concept } UNION { ?duty dg:issue ?concept } UNION { ?duty dg:action ?concept } }
   OPTIONAL { ?duty dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start }
 }"""
+
+
+def _numbers(numbers: array) -> np.ndarray:
+    """An ``array`` of integers as a NumPy array over the same memory."""
+    return np.frombuffer(numbers, dtype=f"i{numbers.itemsize}")
 
 
 @dataclass
@@ -59,26 +65,41 @@ class DutyTable:
     def __len__(self) -> int:
         return len(self.duties)
 
-    def postings(self, concepts: Iterable[str]) -> frozenset[int]:
-        """The duties naming any of ``concepts`` (the last ``POSTINGS_MEMO`` sets asked for are kept:
-        "rescue" and what is narrower are 28,000 duties at 1,000 plans, asked twice per question)."""
+    def postings(self, concepts: Iterable[str]) -> np.ndarray:
+        """The numbers of the duties naming any of ``concepts``, ascending (the last ``POSTINGS_MEMO``
+        sets asked for are kept: "rescue" and what is narrower are 28,000 duties at 1,000 plans)."""
         key = frozenset(concepts)
         memo = self.__dict__.setdefault("_postings_memo", {})
         found = memo.get(key)
         if found is None:
-            found = frozenset().union(*(self.by_concept.get(c, ()) for c in key))
+            lists = [_numbers(self.by_concept[c]) for c in key if c in self.by_concept]
+            found = np.unique(np.concatenate(lists)) if lists else np.empty(0, dtype=np.int64)
             if len(memo) >= POSTINGS_MEMO:
                 memo.clear()
             memo[key] = found
         return found
 
+    def mask(self, numbers: np.ndarray) -> np.ndarray:
+        """Duty numbers as a set: a boolean per duty of the table."""
+        chosen = np.zeros(len(self), dtype=bool)
+        chosen[numbers] = True
+        return chosen
+
     @cached_property
-    def by_role(self) -> tuple[frozenset[int], ...]:
-        """Per position in ROLE_NAMES (and one more for unknown roles): the duties of that role."""
-        groups: list[list[int]] = [[] for _ in range(OTHER_ROLE + 1)]
-        for number, role in enumerate(self.roles):
-            groups[role].append(number)
-        return tuple(frozenset(g) for g in groups)
+    def unit_array(self) -> np.ndarray:
+        """``unit_of`` as a NumPy array (the same memory)."""
+        return _numbers(self.unit_of)
+
+    @cached_property
+    def several(self) -> np.ndarray:
+        """Per duty: whether it has more than one unit (``more_units``)."""
+        return self.mask(np.fromiter(self.more_units, dtype=np.int64, count=len(self.more_units)))
+
+    @cached_property
+    def by_role(self) -> tuple[np.ndarray, ...]:
+        """Per position in ROLE_NAMES (and one more for unknown roles): its duties, as a mask."""
+        roles = np.frombuffer(self.roles, dtype=np.uint8)
+        return tuple(roles == position for position in range(OTHER_ROLE + 1))
 
     def role_iri(self, duty: int) -> str:
         role = self.roles[duty]
@@ -109,7 +130,7 @@ class DutyTable:
 
     def warm(self) -> "DutyTable":
         """Compute the derived lookups now rather than on the first question."""
-        self.by_role, self.duties_of  # noqa: B018  (cached properties)
+        self.by_role, self.duties_of, self.unit_array, self.several  # noqa: B018  (cached properties)
         return self
 
 

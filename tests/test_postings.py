@@ -56,6 +56,23 @@ def test_the_build_writes_what_sparql_finds(dev_service):
     assert boilerplate and not boilerplate & set(written.duties)
 
 
+def test_the_vector_views_say_what_the_lists_say(dev_service):
+    """ask ranks with NumPy views of the table (postings, masks, roles, units): each agrees with the
+    plain lists it is made from."""
+    table = dev_service.duty_table
+    assert table.more_units  # duties of several units: the seed has them
+    for concept, duties in table.by_concept.items():
+        assert table.postings([concept]).tolist() == sorted(set(duties))
+    some = sorted(table.by_concept)[:5]
+    assert table.postings(some).tolist() == sorted(set().union(*(table.by_concept[c] for c in some)))
+    assert table.postings(["urn:no-such-concept"]).tolist() == []
+    assert table.mask(table.postings(some)).nonzero()[0].tolist() == table.postings(some).tolist()
+    assert [int(r) for r in table.unit_array] == list(table.unit_of)
+    assert set(table.several.nonzero()[0].tolist()) == set(table.more_units)
+    for position, mask in enumerate(table.by_role):
+        assert mask.nonzero()[0].tolist() == [n for n, role in enumerate(table.roles) if role == position]
+
+
 def test_ask_answers_the_same_from_sparql_as_from_the_table(dev_service):
     service = dev_service
     from_sparql = Asker(service.store, service.thesaurus, service.searcher, service.organisation_labels,
