@@ -142,7 +142,9 @@ KEYWORD_QUERY = """SELECT ?duty ?unit ?role ?text ?start ?plan WHERE {{
   VALUES ?duty {{ {duties} }}
   ?duty dg:assignedTo ?unit ; dg:role ?role ; dg:text ?text ; dg:plan ?plan ; dg:span/oa:start ?start .
 }}"""
-CONTEXT_QUERY = """SELECT DISTINCT ?title WHERE { ?plan dg:hasCommand ?c . ?c skos:prefLabel ?title FILTER(LANG(?title) = "zh") }"""
+SCENE_QUERY = """SELECT DISTINCT ?plan ?title WHERE {
+  ?plan dg:hasCommand ?c . ?c skos:prefLabel ?title FILTER(LANG(?title) = "zh")
+}"""
 
 
 def runnable(query: str) -> str:
@@ -154,6 +156,19 @@ def _select(store: ox.Store, query: str) -> list[dict[str, str]]:
     solutions = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in solutions]
+
+
+def scenes(store: ox.Store, thesaurus: Thesaurus) -> dict[str, frozenset[str]]:
+    """Per plan IRI: the issues its command is named after (重污染天气 for a heavy-pollution plan)
+    and what is above them: the scene of the plan's duties, not what they are about."""
+    titles: dict[str, list[str]] = {}
+    for row in _select(store, SCENE_QUERY):
+        titles.setdefault(row["plan"], []).append(row["title"])
+    found = {}
+    for plan, names in titles.items():
+        issues = {m.concept.iri for title in names for m in thesaurus.find(title, "issue")}
+        found[plan] = frozenset().union(*(thesaurus.broader_closure(issue) for issue in issues))
+    return found
 
 
 def _role(iri: str) -> str:
@@ -224,12 +239,10 @@ class Asker:
 
     @property
     def context(self) -> set[str]:
-        """Issues a plan is about as a whole (重污染天气 for a heavy-pollution plan), and what is
-        above them: "during a smog alert" sets the scene of a question, it does not pick a unit."""
+        """The scenes of every plan (``scenes``): "during a smog alert" sets the scene of a question,
+        it does not pick a unit."""
         if self._context is None:
-            titles = [row["title"] for row in _select(self.store, CONTEXT_QUERY)]
-            issues = {m.concept.iri for t in titles for m in self.thesaurus.find(t, "issue")}
-            self._context = set().union(set(), *(self.thesaurus.broader_closure(i) for i in issues))
+            self._context = set().union(*scenes(self.store, self.thesaurus).values())
         return self._context
 
     def _by_concepts(self, u: Understanding) -> dict:

@@ -12,8 +12,9 @@ findings, each with the clauses on every side:
 
 Also the unit–target bipartite graph, its weighted unit–unit projection (shared targets, Jaccard),
 the collaboration network (牵头/会同/配合 and partners) and centrality. Boilerplate duties are
-counted apart, so "依法依规严肃查处" in every row does not drown the real overlaps. The plan's own
-emergency (重污染天气 in a heavy-pollution plan) is the scene of every duty, not a shared target.
+counted apart, so "依法依规严肃查处" in every row does not drown the real overlaps. A plan's own
+emergency (重污染天气 in a heavy-pollution plan) is the scene of each of its duties, not a shared
+target; each plan has its own (heavy pollution is a target in an earthquake plan).
 
 Findings are made plan by plan, and two units are compared only when a plan names both: each plan
 is one command headquarters' division of work, and units of different plans (other cities) sharing
@@ -24,6 +25,7 @@ national corpus (at 1,000 plans "扬尘" is on the duties of 5,896 units).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
@@ -67,11 +69,14 @@ class Finding:
 class Analysis:
     """All views of one set of duties; ``findings`` and the graphs are computed on first use."""
 
-    def __init__(self, rows: list[DutyRow], thesaurus: Thesaurus, context: set[str] | None = None,
+    def __init__(self, rows: list[DutyRow], thesaurus: Thesaurus, scenes: Mapping[str, Set[str]] | None = None,
                  labels: dict[str, tuple[str, str]] | None = None):
+        """``scenes``: per plan IRI, the issues the plan is about as a whole and what is above them
+        (``ask.scenes``): a heavy-pollution plan's duties are all "during heavy pollution", which is
+        their scene, not their target; an earthquake plan's duty on heavy pollution targets it."""
         self.rows = rows
         self.t = thesaurus
-        self.context = context or set()
+        self.scenes = scenes or {}
         self.labels = labels or {}
         self.substantive = [r for r in rows if not r.boilerplate]
 
@@ -86,18 +91,21 @@ class Analysis:
             rows[row.plan].append(row)
         plans = {}
         for plan, own in rows.items():
-            plans[plan] = Analysis(own, self.t, self.context, self.labels)
+            plans[plan] = Analysis(own, self.t, self.scenes, self.labels)
             plans[plan].__dict__["weak"] = self.weak
         return plans
 
     # ------------------------------------------------------------------ targets
 
     def targets(self, row: DutyRow) -> set[str]:
-        """The objects and issues of a duty and everything they are narrower of, less the scene."""
+        """The objects and issues of a duty and everything they are narrower of, less its plan's scene."""
         found: set[str] = set()
         for concept in (*row.objects, *row.issues):
             found |= self.t.broader_closure(concept)
-        return found - self.context
+        return found - self.scene(row)
+
+    def scene(self, row: DutyRow) -> Set[str]:
+        return self.scenes.get(row.plan, frozenset())
 
     def _actions(self, row: DutyRow) -> set[str]:
         found: set[str] = set()
@@ -190,7 +198,7 @@ class Analysis:
         direct: dict[str, list[DutyRow]] = defaultdict(list)
         for row in self.substantive:
             for concept in (*row.objects, *row.issues):
-                if concept not in self.context:
+                if concept not in self.scene(row):
                     direct[concept].append(row)
         for concept, rows in sorted(direct.items()):
             if not any(r.role == "lead" for r in rows):
@@ -214,7 +222,7 @@ class Analysis:
         graph = nx.Graph()
         for row in self.substantive:
             for concept in (*row.objects, *row.issues):
-                if concept in self.context:
+                if concept in self.scene(row):
                     continue
                 graph.add_node(concept, kind="concept", scheme=self.t.concepts[concept].scheme if concept in self.t.concepts else "")
                 for unit in row.units:

@@ -58,7 +58,7 @@ def filtered(analysis: Analysis, filters: dict[str, str]) -> Analysis:
             return False
         return True
 
-    return Analysis([r for r in analysis.rows if keep(r)], t, analysis.context, analysis.labels)
+    return Analysis([r for r in analysis.rows if keep(r)], t, analysis.scenes, analysis.labels)
 
 
 class Pictures:
@@ -114,7 +114,7 @@ class Pictures:
         """What each filter can choose: the actions, issues and categories of the duties."""
         t, rows = self.full.t, self.full.substantive
         actions = {a for r in rows for a in r.actions}
-        issues = {i for r in rows for i in r.issues} - self.full.context
+        issues = {i for r in rows for i in r.issues if i not in self.full.scene(r)}
         categories = {t.top(o) for r in rows for o in r.objects}
 
         def listed(iris):

@@ -11,7 +11,7 @@ from functools import cached_property
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .ask import Asker
+from .ask import Asker, scenes
 from .browse import term, values
 from .cache import Memo
 from .overlap import KINDS, Analysis, DutyRow
@@ -213,6 +213,11 @@ class Service:
         return Labeller(self.thesaurus, self.organisation_labels)
 
     @cached_property
+    def scenes(self) -> dict[str, frozenset[str]]:
+        """Per plan IRI, what its duties happen during (``ask.scenes``): left out of overlap targets."""
+        return scenes(self.store, self.thesaurus)
+
+    @cached_property
     def organisation_labels(self) -> dict[str, tuple[str, str]]:
         return {row["org"]: (row["zh"], row["en"]) for row in self.select(ORG_LABELS_QUERY)}
 
@@ -223,7 +228,7 @@ class Service:
             rows = self.duty_rows(None if plan is None else [self.browser.iri("plan", plan)])
             while len(memo) >= ANALYSES_KEPT:
                 memo.pop(next(iter(memo)))
-            memo[plan] = Analysis(rows, self.thesaurus, self.asker.context, self.organisation_labels)
+            memo[plan] = Analysis(rows, self.thesaurus, self.scenes, self.organisation_labels)
         return memo[plan]
 
     def overlap_scope(self, plan: str | None) -> dict:
@@ -473,7 +478,7 @@ class Service:
         if not iri:
             return self.browser.unit(key, [])
         plans = [row["plan"] for row in self.select(UNIT_PLANS_QUERY.replace("?unit", term(iri)))]
-        analysis = Analysis(self.duty_rows(plans), self.thesaurus, self.asker.context, self.organisation_labels)
+        analysis = Analysis(self.duty_rows(plans), self.thesaurus, self.scenes, self.organisation_labels)
         return self.browser.unit(key, unit_overlaps(analysis, iri, self.settings.base_iri))
 
     def concept_page(self, scheme: str, key: str) -> dict | None:

@@ -207,6 +207,21 @@ def test_findings_and_pairs_stay_within_a_plan(thesaurus):
     assert [tuple(sorted(e)) for e in projection.edges] == [("a-u1", "a-u2")]
 
 
+def test_the_scene_is_each_plan_s_own(thesaurus):
+    """A heavy-pollution plan's duties all happen during heavy pollution: that is their scene, not a
+    target two of its units share. An earthquake plan whose units both act on heavy pollution do
+    share it."""
+    smog = next(iri for iri, c in thesaurus.concepts.items() if c.scheme == "issue" and c.pref_zh == "重污染天气")
+    quake = next(iri for iri, c in thesaurus.concepts.items() if c.scheme == "issue" and c.pref_zh == "地震")
+    rows = [DutyRow(f"{plan}{unit}", "重污染天气期间管控渣土车", plan, "lead", (f"{plan}-{unit}",),
+                    actions=(CONTROL,), issues=(smog,)) for plan in ("smog-plan", "quake-plan") for unit in "12"]
+    scenes = {"smog-plan": thesaurus.broader_closure(smog), "quake-plan": thesaurus.broader_closure(quake)}
+    shared = [(f.plan, f.target) for f in Analysis(rows, thesaurus, scenes).findings() if f.kind == "duplication"]
+    assert shared == [("quake-plan", smog)]
+    assert Analysis(rows, thesaurus, scenes).bipartite().has_node(smog)  # from the earthquake plan only
+    assert not Analysis(rows[:2], thesaurus, scenes).bipartite().has_node(smog)
+
+
 def test_a_large_build_is_shown_a_plan_at_a_time(tmp_path, monkeypatch):
     """Beyond ``OVERLAP_UNITS`` units the overlap views show one plan (the first, or the one asked
     for) and name it; a small build shows every plan, each finding naming its own."""
