@@ -225,7 +225,7 @@ def test_the_scene_is_each_plan_s_own(thesaurus):
 def test_a_large_build_is_shown_a_plan_at_a_time(tmp_path, monkeypatch):
     """Beyond ``OVERLAP_UNITS`` units the overlap views show one plan (the first, or the one asked
     for) and name it; a small build shows every plan, each finding naming its own."""
-    import kg.service as service_module
+    import kg.overlapviews as overlap_views
     from kg.config import Settings
     from kg.pipeline import build
     from kg.service import Service
@@ -240,7 +240,7 @@ def test_a_large_build_is_shown_a_plan_at_a_time(tmp_path, monkeypatch):
     together = Service(settings).overlaps()
     assert together["plan"] is None and {f["plan"].rsplit("/", 1)[-1] for f in together["findings"]} == set(keys)
 
-    monkeypatch.setattr(service_module, "OVERLAP_UNITS", 5)
+    monkeypatch.setattr(overlap_views, "OVERLAP_UNITS", 5)
     service = Service(settings)
     first = service.overlaps()
     assert first["plan"] == keys[0] and {f["plan"] for f in first["findings"]} == {service.plan_iri(keys[0])}
