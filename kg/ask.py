@@ -10,12 +10,12 @@ but only duties containing every content word of the question.
 The duties on the concepts come from the build's duty table (kg/postings.py: the answer to
 ``DUTY_QUERY``, shown with every answer, as posting lists), and ranking works on sets of duties
 that score alike (boolean masks over the table, so each set operation is one NumPy operation), not
-duty by duty: across a thousand plans a question meets tens of thousands of duties. Only the evidence shown (the best units' duties) is then read from the store.
+duty by duty: across a thousand plans a question meets tens of thousands of duties. Only the
+evidence shown (the best units' duties) is then read from the store.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections.abc import Iterator, Mapping
