@@ -5,7 +5,7 @@ segments; kg/search.py reads it).
 derived from the graph it sits beside), one subject at a time, and writes a whoosh index with
 jieba's words on Chinese fields and a stemming analyzer on English ones. Segments are written by
 kg/segments.py's writer, in this process or, for a large index, in sub-writers forked by whoosh's
-multi-process writer.
+multi-process writer (kg/subwriters.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import RDF, SKOS
 
+from . import subwriters
 from .errors import KgError
 from .postings import TableWriter
 from .progress import Progress
@@ -31,7 +32,6 @@ from .vocab import DG, OA, ORG, PREFIXES, is_true
 # Indexes of at least this many documents are written by whoosh's multi-process writer (about 100
 # synthetic plans); below, starting the sub-writers costs more than it saves.
 PARALLEL_FROM = 5_000
-BATCH = 500  # documents per job file handed to a sub-writer
 MEMO_SIZE = 4096  # analysed values remembered per field and writer
 
 
@@ -275,120 +275,6 @@ def index_documents(store: ox.Store, thesaurus: Thesaurus, table: TableWriter | 
         }
 
 
-def _exit_with(parent: int) -> None:
-    import time
-
-    while True:
-        time.sleep(1)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def _parallel_writer(ix, procs: int):
-    """whoosh's ``MpWriter`` (what ``ix.writer(procs=…)`` returns), its sub-writers forked explicitly
-    and writing with kg/segments.py's ``MemorySegmentWriter`` instead of whoosh's ``SegmentWriter``.
-
-    whoosh starts them with multiprocessing's default method, which is fork on Linux up to Python
-    3.13 and forkserver after, and forkserver re-runs the main script of whoever embeds us. Fork is
-    used only when this process has no other Python thread (``build_index`` checks), so no lock
-    another thread holds is copied; a sub-writer runs whoosh and jieba only (never the store this
-    process has open) and ends itself when this process dies (a killed build), instead of waiting
-    for documents forever. Each leaves its own segments (a segment every ``SEGMENT_POSTINGS``
-    postings): merging them into one would be a third, serial pass over every posting."""
-    import pickle
-
-    from whoosh.multiproc import MpWriter, SubWriterTask
-
-    from .segments import MemorySegmentWriter
-
-    context = multiprocessing.get_context("fork")
-    parent = os.getpid()
-
-    class Task(context.Process, SubWriterTask):
-        def run(self):
-            # SubWriterTask.run with our writer: job files of pickled documents in, the list of
-            # segments written out on the result queue.
-            threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-            writer = MemorySegmentWriter(self.storage.open_index(self.indexname), lock=False)
-            jobs = self.storage.temp_storage(f"{self.indexname}.tmp")
-            while (job := self.jobqueue.get()) is not None:
-                name, count = job
-                with jobs.open_file(name).raw_file() as f:
-                    for _ in range(count):
-                        _code, document = pickle.load(f)
-                        writer.add_document(**document)
-                jobs.delete_file(name)
-            self.resultqueue.put((None, [], writer.finish()), timeout=5)
-
-    class Writer(MpWriter):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.jobqueue = context.Queue(self.procs * 4)
-            self.resultqueue = context.Queue()
-
-        def _new_task(self):
-            task = Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                        self.multisegment)
-            self.tasks.append(task)
-            task.start()
-            return task
-
-        def _enqueue(self):
-            # As MpWriter's, but a sub-writer that died (killed, out of memory) stops the build
-            # instead of leaving it waiting forever for room in the job queue.
-            import queue
-
-            from whoosh.util import random_name
-
-            name = f"{random_name()}.doclist"
-            with self.temp_storage().create_file(name).raw_file() as f:
-                for item in self.docbuffer:
-                    pickle.dump(item, f, 2)
-            if len(self.tasks) < self.procs:
-                self._new_task()
-            job, self.docbuffer = (name, len(self.docbuffer)), []
-            while True:
-                try:
-                    self.jobqueue.put(job, timeout=1.0)
-                    return
-                except queue.Full:
-                    dead = [t.exitcode for t in self.tasks if not t.is_alive()]
-                    if dead:
-                        raise KgError(f"an indexing process stopped (exit status {dead[0]}); the build was abandoned")
-
-        def _commit(self, mergetype, optimize, merge):
-            # MpWriter._commit with multisegment, each sub-writer answering a list of segments. A
-            # sub-writer that does not answer leaves its documents out (build_index counts them).
-            import queue
-
-            if self.docbuffer:
-                self._enqueue()
-            for _ in self.tasks:
-                self.jobqueue.put(None)
-            segments = self._merge_segments(mergetype, optimize, merge)
-            for task in self.tasks:
-                task.join()
-            for _ in self.tasks:
-                try:
-                    segments += self.resultqueue.get(timeout=1)[2]
-                except queue.Empty:
-                    pass
-            self._close_segment()
-            self._commit_toc(segments)
-            self._finish()
-
-        def cancel(self):
-            # MpWriter.cancel flags the sub-writers' objects in this process, which they never see.
-            for task in self.tasks:
-                if task.pid is not None:  # a task that failed to start has nothing to stop
-                    task.terminate()
-                    task.join()
-            self.tasks = []
-            super().cancel()
-
-    return Writer(ix, procs=procs, batchsize=BATCH, multisegment=True)
-
-
 def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress: Progress | None = None,
                 procs: int | None = None, table_path: Path | None = None) -> int:
     """Write the whoosh index of ``store``; the number of documents. ``procs``: sub-writers (default:
@@ -407,7 +293,7 @@ def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress
     if procs is None:
         may_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
         procs = (os.cpu_count() or 1) if may_fork and expected >= PARALLEL_FROM else 1
-    writer = _parallel_writer(ix, procs) if procs > 1 else MemorySegmentWriter(ix)
+    writer = subwriters.parallel_writer(ix, procs) if procs > 1 else MemorySegmentWriter(ix)
     count = 0
     table = TableWriter() if table_path is not None else None
     with writer:

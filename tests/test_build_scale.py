@@ -213,7 +213,7 @@ def test_progress_goes_to_standard_error_when_asked(home, capsys):
 
 INDEX_CHILD_SCRIPT = """
 import json, os, sys
-import kg.indexing, kg.pipeline
+import kg.indexing, kg.pipeline, kg.subwriters
 from kg import indexer
 from kg.config import Settings
 from kg.errors import KgError
@@ -221,7 +221,7 @@ from kg.pipeline import build
 from kg.service import Service
 
 settings, seen = Settings.from_env(sys.argv[1]), sys.argv[2]
-real, parallel = indexer.index_build, kg.indexing._parallel_writer
+real, parallel = indexer.index_build, kg.subwriters.parallel_writer
 
 def spy(build_path, thesaurus, progress):
     with open(seen, "a") as out:
@@ -241,7 +241,7 @@ indexer.index_build = kg.pipeline.index_build = spy  # the child calls it from k
 manifest = build(settings)
 report["indexed"], report["triples"] = manifest["indexed"], manifest["triples"]
 report["found"] = Service(settings).search("扬尘")["total"]
-kg.indexing.PARALLEL_FROM, kg.indexing._parallel_writer = 100, counted  # a large index: sub-writers
+kg.indexing.PARALLEL_FROM, kg.subwriters.parallel_writer = 100, counted  # a large index: sub-writers
 report["parallel_indexed"] = build(settings)["indexed"]
 report["parallel_found"] = Service(settings).search("扬尘")["total"]
 first = str(kg.store.DataHome(settings.home).require().path)
@@ -289,6 +289,7 @@ def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeyp
     import multiprocessing
 
     import kg.indexing
+    import kg.subwriters
 
     store, thesaurus = open_store(DataHome(built.home).require()), load_thesaurus(built.ontology_dir)
     documents = list(index_documents(store, thesaurus))
@@ -297,7 +298,7 @@ def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeyp
         yield from documents[:50]
         raise KgError("the store went away")
 
-    monkeypatch.setattr(kg.indexing, "BATCH", 10)  # job files reach the sub-writers before the failure
+    monkeypatch.setattr(kg.subwriters, "BATCH", 10)  # job files reach the sub-writers before the failure
     monkeypatch.setattr(kg.indexing, "index_documents", failing)
     with pytest.raises(KgError, match="went away"):
         build_index(tmp_path / "index", store, thesaurus, procs=2)

@@ -158,9 +158,10 @@ def test_several_segments_answer_as_one(documents, tmp_path, service):
 
 def test_the_multi_process_writer_writes_what_whoosh_writes(documents, tmp_path, service, monkeypatch):
     import kg.segments
+    import kg.subwriters
 
     theirs = _index(tmp_path / "whoosh", documents[: len(documents) // 2], _plain)
-    monkeypatch.setattr(kg.indexing, "BATCH", 50)  # both sub-writers get documents
+    monkeypatch.setattr(kg.subwriters, "BATCH", 50)  # both sub-writers get documents
     monkeypatch.setattr(kg.segments, "SEGMENT_POSTINGS", 3_000)  # and write several segments each
     count = build_index(tmp_path / "parallel", service.store, service.thesaurus, procs=2)
     assert count == len(documents) // 2
