@@ -212,16 +212,17 @@ def _by_role(duties: np.ndarray, table: DutyTable) -> Iterator[tuple[str, np.nda
 
 class Asker:
     """``labels``: every organisation's (zh, en) labels, read once by the service; ``table``: the
-    build's duty table (kg/postings.py)."""
+    build's duty table (kg/postings.py); ``scenes``: each plan's scene (``scenes``), which the
+    service's overlap views read too."""
 
     def __init__(self, store: ox.Store, thesaurus: Thesaurus, searcher: Searcher | None,
-                 labels: Mapping[str, tuple[str, str]], table: DutyTable):
+                 labels: Mapping[str, tuple[str, str]], table: DutyTable, scenes: Mapping[str, frozenset[str]]):
         self.store = store
         self.thesaurus = thesaurus
         self.searcher = searcher
         self.labels = labels
         self.table = table
-        self._context: set[str] | None = None
+        self.scenes = scenes
         self._concept_spans = lru_cache(maxsize=SPAN_MEMO)(self._find_spans)
 
     @property
@@ -237,13 +238,11 @@ class Asker:
 
     # ------------------------------------------------------------------ concepts
 
-    @property
-    def context(self) -> set[str]:
-        """The scenes of every plan (``scenes``): "during a smog alert" sets the scene of a question,
-        it does not pick a unit."""
-        if self._context is None:
-            self._context = set().union(*scenes(self.store, self.thesaurus).values())
-        return self._context
+    @cached_property
+    def context(self) -> frozenset[str]:
+        """The scenes of every plan: "during a smog alert" sets the scene of a question, it does not
+        pick a unit."""
+        return frozenset().union(*self.scenes.values())
 
     def _by_concepts(self, u: Understanding) -> dict:
         table = self.table

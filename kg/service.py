@@ -132,7 +132,8 @@ class Service(OverlapViews):
 
     @cached_property
     def asker(self) -> Asker:
-        return Asker(self.store, self.thesaurus, self.searcher, self.organisation_labels, self.duty_table)
+        return Asker(self.store, self.thesaurus, self.searcher, self.organisation_labels, self.duty_table,
+                     self.scenes)
 
     def ask(self, question: str) -> dict:
         """Who handles it: units with role, score and evidence (see kg/ask.py)."""
