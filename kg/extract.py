@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from .ingest.names import is_name, looks_like_place_start
 from .models import Duty, ExtractedPlan, Plan, Record, Span, Unit
@@ -166,18 +167,30 @@ def make_unit(name: str, plan: Plan, thesaurus: Thesaurus) -> Unit:
 
 def _split_outside_brackets(text: str, seps: str) -> list[Span]:
     """Spans of the pieces between separators (the separators themselves excluded)."""
-    pieces: list[Span] = []
-    depth, start = 0, 0
+    if any(char in text for char in OPEN):
+        cuts = _cuts_outside_brackets(text, seps)
+    else:  # most text has no brackets, and then every separator cuts: a regex finds them quicker
+        cuts = [m.start() for m in _separator_pattern(seps).finditer(text)]
+    pieces = zip([0, *(cut + 1 for cut in cuts)], [*cuts, len(text)])
+    return [(a, b) for a, b in pieces if text[a:b].strip()]
+
+
+def _cuts_outside_brackets(text: str, seps: str) -> list[int]:
+    cuts: list[int] = []
+    depth = 0
     for i, char in enumerate(text):
         if char in OPEN:
             depth += 1
         elif char in CLOSE:
             depth = max(0, depth - 1)
         elif char in seps and depth == 0:
-            pieces.append((start, i))
-            start = i + 1
-    pieces.append((start, len(text)))
-    return [(a, b) for a, b in pieces if text[a:b].strip()]
+            cuts.append(i)
+    return cuts
+
+
+@lru_cache(maxsize=None)
+def _separator_pattern(seps: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(seps)}]")
 
 
 def _trim(text: str, span: Span) -> Span:
@@ -314,13 +327,13 @@ def _duties(record: Record, members: tuple[Unit, ...], thesaurus: Thesaurus) -> 
         clause = folded[a:b]
         partners = find_partners(clause, thesaurus)
         names = tuple(dict.fromkeys((*(name for name, _ in partners), *column)))
-        role = _role(_mask(clause, (s for _, s in partners)))
+        masked = _mask(clause, (s for _, s in partners))
+        role = _role(masked)
         if sentence not in inherited:
             inherited[sentence] = (role, names)
         elif role is None:
             # An unmarked comma part stays under the marker (and partners) that open its sentence.
             role, names = inherited[sentence]
-        masked = _mask(clause, (s for _, s in partners))
         objects = _concepts(masked, "object", thesaurus)
         start = record.span[0] + a
         yield (

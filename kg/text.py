@@ -14,6 +14,7 @@ from functools import lru_cache
 # Full-width ASCII variants (！ … ～) map one-to-one onto ASCII; the ideographic space onto a space.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
+_WIDE = re.compile("[" + re.escape("".join(map(chr, _WIDTH))) + "]")
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])[ \t\u3000]+(?=[{CJK}])")
@@ -21,7 +22,8 @@ _CJK_GAP = re.compile(rf"(?<=[{CJK}])[ \t\u3000]+(?=[{CJK}])")
 
 def fold_width(text: str) -> str:
     """Full-width punctuation and letters to half-width; the result has the same length."""
-    return text.translate(_WIDTH)
+    # Most text the extractor folds is folded already: finding that out is much quicker than translating.
+    return text.translate(_WIDTH) if _WIDE.search(text) else str(text)
 
 
 def squeeze(text: str) -> str:
@@ -45,6 +47,7 @@ def _pinyin(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: chars))
 
 
+@lru_cache(maxsize=65536)  # unit names recur in every plan, and its graph and search index both slug them
 def slugify(text: str) -> str:
     """A stable ASCII slug: pinyin syllables of Chinese, lowercase words, joined by hyphens."""
     parts: list[str] = []

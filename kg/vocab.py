@@ -6,6 +6,8 @@ so the same document always yields the same IRIs under the same base.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -96,38 +98,39 @@ def concept_ref(iri: str) -> str:
 
 
 class Minter:
-    """Mints instance IRIs under one base."""
+    """Mints instance IRIs under one base, as ``term`` makes them: rdflib's ``URIRef`` (a ``str``), or
+    a plain ``str`` for the N-Quads writer (kg/graph.py), to which an rdflib term is only a cost."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, term: Callable[[str], str] = URIRef):
         self.base = base
+        self.term = term
 
-    def _iri(self, *parts: object) -> URIRef:
-        return URIRef(self.base + "/".join(str(p) for p in parts))
+    def _iri(self, *parts: object) -> str:
+        return self.term(self.base + "/".join(str(p) for p in parts))
 
-    def graph(self, plan: str) -> URIRef:
+    def graph(self, plan: str) -> str:
         return self._iri("graph", plan)
 
-    def plan(self, plan: str) -> URIRef:
+    def plan(self, plan: str) -> str:
         return self._iri("plan", plan)
 
-    def command(self, plan: str) -> URIRef:
+    def command(self, plan: str) -> str:
         return self._iri("command", plan)
 
-    def unit(self, place: str, unit: str) -> URIRef:
+    def unit(self, place: str, unit: str) -> str:
         return self._iri("unit", place, unit)
 
-    def membership(self, plan: str, row: int, n: int) -> URIRef:
+    def membership(self, plan: str, row: int, n: int) -> str:
         return self._iri("membership", plan, f"{row:02d}-{n}")
 
-    def record(self, plan: str, row: int) -> URIRef:
+    def record(self, plan: str, row: int) -> str:
         return self._iri("record", plan, f"{row:02d}")
 
-    def duty(self, plan: str, row: int, index: int) -> URIRef:
+    def duty(self, plan: str, row: int, index: int) -> str:
         return self._iri("duty", plan, f"{row:02d}-{index:02d}")
 
-    @staticmethod
-    def span(owner: URIRef) -> URIRef:
-        return URIRef(f"{owner}/span")
+    def span(self, owner: str) -> str:
+        return self.term(f"{owner}/span")
 
 
 def is_true(lexical: str | None) -> bool:
