@@ -6,7 +6,8 @@ document and yields the results in the order of the documents (so duplicate plan
 the same way and the manifest lists plans in the same order, however the work was shared out):
 inline for a few documents, else in ``os.cpu_count()`` worker processes with a bounded number of
 documents in flight. A worker sends back bytes and a small summary, never rdflib objects, so the
-build process holds one plan's N-Quads at a time, not the corpus.
+build process holds one plan's N-Quads at a time, not the corpus. Given a search index to fill, a
+worker also adds the duty documents of its plans to its own segments of it (kg/planindex.py).
 
 Workers are fresh interpreters (``python -c``), as the query workers of ``kg.workers`` are, and for
 the same reasons: a build may run inside a process with threads (``kg serve`` builds when nothing
@@ -28,10 +29,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import KgError
 from .models import ExtractedPlan
 from .thesaurus import Thesaurus
+
+if TYPE_CHECKING:
+    from .planindex import PlanPart
 
 # Below this many documents a build extracts in its own process: two workers start in about a
 # second, the time it takes to extract some ten synthetic plans (the seed is one document).
@@ -42,12 +47,17 @@ READY = "ready"
 
 @dataclass(frozen=True)
 class PlanQuads:
-    """One document, extracted: its plan key, its manifest summary and its named graph as N-Quads."""
+    """One document, extracted: its plan key, its manifest summary and its named graph as N-Quads;
+    when a worker indexes it, how many duty documents it added, the plan's duty-table rows and the
+    units it names (kg/planindex.py)."""
 
     key: str
     summary: dict
     nquads: bytes
     triples: int
+    documents: int = 0
+    table: tuple = ()
+    units: tuple = ()
 
 
 def plan_summary(x: ExtractedPlan) -> dict:
@@ -71,7 +81,8 @@ def read_thesaurus(ontology_dir: Path) -> Thesaurus:
     return thesaurus_from_graph(read_turtle(ontology_sources(ontology_dir)[GRAPH_THESAURUS], GRAPH_THESAURUS))
 
 
-def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus, base_iri: str) -> PlanQuads:
+def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus, base_iri: str,
+                  index: _WorkerIndex | None = None) -> PlanQuads:
     from .extract import extract_plan
     from .graph import plan_nquads
     from .ingest import load_document
@@ -80,28 +91,82 @@ def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus,
         plan, records = load_document(path, meta)
         extracted = extract_plan(plan, records, thesaurus)
         data, count = plan_nquads(extracted, base_iri)
+        if index is None:
+            return PlanQuads(plan.key, plan_summary(extracted), data, count)
+        part = index.add(extracted)
     except KgError:
         raise  # already names the file
     except Exception as exc:
         raise KgError(f"{path}: cannot extract its duties ({type(exc).__name__}: {exc})") from exc
-    return PlanQuads(plan.key, plan_summary(extracted), data, count)
+    return PlanQuads(plan.key, plan_summary(extracted), data, count, len(part.documents), tuple(part.table),
+                     tuple(part.units))
+
+
+class _WorkerIndex:
+    """A worker's share of a large build's search index: the duty documents of the plans it
+    extracts, in its own segments (kg/planindex.py says why)."""
+
+    def __init__(self, index_dir: str, thesaurus: Thesaurus, base_iri: str):
+        from whoosh import index
+
+        from .segments import MemorySegmentWriter
+        from .text import jieba_with
+
+        jieba_with(thesaurus.zh_labels)
+        self.thesaurus, self.base_iri = thesaurus, base_iri
+        self.writer = MemorySegmentWriter(index.open_dir(index_dir), lock=False)
+
+    def add(self, extracted: ExtractedPlan) -> PlanPart:
+        from .planindex import plan_part
+
+        part = plan_part(extracted, self.base_iri, self.thesaurus)
+        for document in part.documents:
+            self.writer.add_document(**document)
+        return part
+
+    def finish(self) -> list:
+        return self.writer.finish()
+
+
+def in_workers(documents: int, workers: int | None = None) -> bool:
+    """Whether ``extracted_plans`` shares ``documents`` out to worker processes."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    return workers >= 2 and documents >= PARALLEL_FROM
 
 
 @contextmanager
 def extracted_plans(paths: Sequence[Path], meta: dict[str, str] | None, base_iri: str, ontology_dir: Path,
-                    thesaurus: Thesaurus | None = None, workers: int | None = None) -> Iterator[Iterator[PlanQuads]]:
+                    thesaurus: Thesaurus | None = None, workers: int | None = None,
+                    index_dir: Path | None = None) -> Iterator[Extraction]:
     """``PlanQuads`` for ``paths``, in their order; worker processes (stopped on leaving the block)
-    when there are at least ``PARALLEL_FROM`` documents and more than one core."""
+    when ``in_workers``. ``index_dir``: an empty whoosh index the workers add the plans' duty
+    documents to (only when ``in_workers``), each in its own segments: ``Extraction.segments``."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(paths) < PARALLEL_FROM:
+    if not in_workers(len(paths), workers):
+        if index_dir is not None:
+            raise ValueError("only extraction workers index")
         thesaurus = thesaurus or read_thesaurus(ontology_dir)
-        yield (extract_quads(path, meta, thesaurus, base_iri) for path in paths)
+        yield Extraction(extract_quads(path, meta, thesaurus, base_iri) for path in paths)
         return
-    pool = _Pool(min(workers, len(paths)), (str(ontology_dir), base_iri, meta))
+    pool = _Pool(min(workers, len(paths)), (str(ontology_dir), base_iri, meta, index_dir and str(index_dir)))
     try:
-        yield pool.map(paths)
+        yield Extraction(pool.map(paths), pool)
     finally:
         pool.close()
+
+
+class Extraction:
+    """The extracted documents (iterate), and the index segments the workers wrote (``segments``,
+    when they have all been extracted)."""
+
+    def __init__(self, plans: Iterator[PlanQuads], pool: _Pool | None = None):
+        self._plans, self._pool = plans, pool
+
+    def __iter__(self) -> Iterator[PlanQuads]:
+        return self._plans
+
+    def segments(self) -> list:
+        return self._pool.segments() if self._pool else []
 
 
 class _Worker:
@@ -116,7 +181,7 @@ class _Worker:
         self.ready = False
         self.outstanding = 0
 
-    def receive(self, path: Path):
+    def receive(self, path: Path | str):
         try:
             if not self.ready:
                 reply = self.conn.recv()
@@ -148,13 +213,14 @@ class _Pool:
             raise
 
     def map(self, paths: Sequence[Path]) -> Iterator[PlanQuads]:
-        todo = iter(paths)
+        todo = enumerate(paths)
         pending: deque[tuple[Path, _Worker]] = deque()  # in the order of ``paths``: results come out so
 
         def send_next() -> None:
-            path = next(todo, None)
+            n, path = next(todo, (0, None))
             if path is not None:
-                worker = min(self.workers, key=lambda w: w.outstanding)
+                # in turn, so which plans a worker indexes (and so the index) is the same every build
+                worker = self.workers[n % len(self.workers)]
                 worker.conn.send(str(path))
                 worker.outstanding += 1
                 pending.append((path, worker))
@@ -168,6 +234,14 @@ class _Pool:
             send_next()
             yield value
 
+    def segments(self) -> list:
+        """Every worker's index segments, worker by worker, once all documents are extracted."""
+        found = []
+        for worker in self.workers:
+            worker.conn.send(None)
+            found += worker.receive("the search index")
+        return found
+
     def close(self) -> None:
         for worker in self.workers:
             worker.stop()
@@ -179,22 +253,27 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(int(sys.argv[1]))
     try:
-        ontology_dir, base_iri, meta = conn.recv()
+        ontology_dir, base_iri, meta, index_dir = conn.recv()
         try:
             thesaurus = read_thesaurus(Path(ontology_dir))
+            index = _WorkerIndex(index_dir, thesaurus, base_iri) if index_dir else None
         except Exception as exc:
-            conn.send(KgError(f"an extraction worker could not load the thesaurus: {exc}"))
+            conn.send(KgError(f"an extraction worker could not start: {exc}"))
             return
         conn.send(READY)
         while True:
             path = conn.recv()
+            what = path or "the search index"
             try:
-                reply = (True, extract_quads(Path(path), meta, thesaurus, base_iri))
+                if path is None:  # every document is in: write the last segment
+                    reply = (True, index.finish() if index else [])
+                else:
+                    reply = (True, extract_quads(Path(path), meta, thesaurus, base_iri, index))
             except Exception as exc:
-                reply = (False, exc if isinstance(exc, KgError) else KgError(f"{path}: {exc!r}"))
+                reply = (False, exc if isinstance(exc, KgError) else KgError(f"{what}: {exc!r}"))
             try:
                 conn.send(reply)
             except (TypeError, ValueError, AttributeError) as exc:  # an exception that does not pickle
-                conn.send((False, KgError(f"{path}: {reply[1]!r} ({exc})")))
+                conn.send((False, KgError(f"{what}: {reply[1]!r} ({exc})")))
     except (EOFError, OSError):
         return  # the build process ended or stopped us

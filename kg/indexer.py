@@ -1,4 +1,5 @@
-"""The index pass of ``kg build`` in a process forked when the build starts (kg/pipeline.py's helper).
+"""The index pass of a small ``kg build`` in a process forked when the build starts (kg/pipeline.py's
+helper; a large build indexes in its extraction workers, kg/planindex.py).
 
 The index pass segments Chinese with jieba, and jieba reads its dictionary first: with its import,
 0.9 s of a 3 s cold build of the bundled plan, all of it before the first document is indexed. A

@@ -86,7 +86,7 @@ def _chinese_field_analyzer():
     return CompositeAnalyzer(*(step for step in chinese_analyzer().items if not isinstance(step, StemFilter)))
 
 
-def _schema():
+def schema():
     from whoosh import fields
     from whoosh.analysis import StemmingAnalyzer
 
@@ -262,7 +262,12 @@ def index_documents(store: ox.Store, thesaurus: Thesaurus, table: TableWriter | 
                 "plan": ",".join(filter(None, row["plans"].split("\n"))),
                 "boilerplate": False,
             }
-    for concept in sorted(thesaurus.concepts.values(), key=lambda c: c.iri):  # the same order every build
+    yield from concept_documents(thesaurus)
+
+
+def concept_documents(thesaurus: Thesaurus) -> Iterator[dict]:
+    """A whoosh document per thesaurus concept, in the order of their IRIs (the same every build)."""
+    for concept in sorted(thesaurus.concepts.values(), key=lambda c: c.iri):
         yield {
             "id": concept.iri,
             "kind": f"concept:{concept.scheme}",
@@ -289,7 +294,7 @@ def build_index(index_dir: Path, store: ox.Store, thesaurus: Thesaurus, progress
     progress.start("indexing", expected, "documents")
     jieba_with(thesaurus.zh_labels)
     index_dir.mkdir(parents=True, exist_ok=True)
-    ix = index.create_in(str(index_dir), _schema())
+    ix = index.create_in(str(index_dir), schema())
     if procs is None:
         may_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
         procs = (os.cpu_count() or 1) if may_fork and expected >= PARALLEL_FROM else 1

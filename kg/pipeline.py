@@ -5,8 +5,9 @@ The only module that writes the data home. Takes settings and paths; returns the
 A build holds one plan (or one index document) at a time, never the corpus: documents are
 extracted to N-Quads (``kg.bulk``: in worker processes when there are many) and written, after the
 ontology and thesauri, to chunk files in the new build's directory, which Oxigraph's bulk loader
-loads one by one while the next are extracted; the search index is then derived from the loaded
-store (``finish_build``), by default in a process forked when the build starts, which reads jieba's
+loads one by one while the next are extracted. When there are many, the workers also write the
+search index as they extract (kg/planindex.py); else it is derived from the loaded store
+(``finish_build``), by default in a process forked when the build starts, which reads jieba's
 dictionary meanwhile (``kg.indexer``).
 """
 
@@ -17,13 +18,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from . import __version__
-from .bulk import extracted_plans, read_thesaurus
+from .bulk import PlanQuads, extracted_plans, in_workers, read_thesaurus
 from .config import Settings
 from .errors import KgError
 from .extract import extract_plan
@@ -33,13 +35,14 @@ from .models import ExtractedPlan
 from .progress import Progress
 from .remote import publish
 from .indexer import IndexChild, index_build
+from .planindex import BuildIndex
 from .store import Build, DataHome, turtle_nquads, write_manifest, write_store
 from .thesaurus import Thesaurus, load_thesaurus
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
 # N-Quads per bulk load: some 100 synthetic plans, 250,000 quads. The loader's memory grows with
 # it (about 1 GB a million quads); many small loads leave many small files for RocksDB to merge.
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 256 * 2**20
 
 
 def bundled_plans(settings: Settings) -> list[Path]:
@@ -92,9 +95,9 @@ def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[st
         raise KgError(f"base IRI {settings.base_iri!r} is not an absolute IRI ({exc}); see KG_BASE_IRI") from None
     documents = _expand(list(paths) if paths else bundled_plans(settings))
     thesaurus = read_thesaurus(settings.ontology_dir)
-    # jieba reads its dictionary in this child (which has the thesaurus) while the plans are
-    # extracted and loaded here
-    indexer = IndexChild.start(thesaurus, show)
+    # A small build indexes its store in this child (which has the thesaurus), which reads jieba's
+    # dictionary while the plans are extracted and loaded here; a large one, in its workers.
+    indexer = None if in_workers(len(documents)) else IndexChild.start(thesaurus, show)
     try:
         return _build(settings, documents, meta, thesaurus, show, indexer, started)
     finally:
@@ -108,22 +111,27 @@ def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] |
     phases: dict[str, float] = {}
 
     with DataHome(settings.home).new_build() as target:
-        clock = time.perf_counter()
+        # many documents: the extraction workers write the duties' search documents as they go
+        index = BuildIndex(target.path, thesaurus) if in_workers(len(documents)) else None
         with _Spool(target) as spool:
             for graph, files in ontology_sources(settings.ontology_dir).items():
                 spool.write(turtle_nquads(files, str(graph)))
-            triples = _extract(settings, documents, meta, thesaurus, spool, summaries, show)
-            phases["extract"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            with show.waiting("loading", f"the last of {triples:,} plan triples and the ontology"):
+            with _timed(phases, "extract"):
+                triples = _extract(settings, documents, meta, thesaurus, spool, summaries, show, index)
+            if index is not None:  # the units' and concepts' documents, while the last chunks load
+                spool.flush()
+                with _timed(phases, "index"), show.waiting("indexing", "units and concepts"):
+                    indexed = index.finish()
+            with _timed(phases, "load"), show.waiting("loading", f"the last of {triples:,} plan triples and the ontology"):
                 spool.finish()
-        phases["load"] = time.perf_counter() - clock
         phases["load_busy"] = spool.loading  # bulk loading, most of it while documents were extracted
 
-        clock = time.perf_counter()
         manifest = {"version": __version__, "base_iri": settings.base_iri, "plans": summaries}
-        manifest = finish_build(settings, target, manifest, thesaurus, show, indexer)
-        phases["index"] = time.perf_counter() - clock
+        if index is None:
+            with _timed(phases, "index"):
+                manifest = finish_build(settings, target, manifest, thesaurus, show, indexer)
+        else:
+            manifest = finish_build(settings, target, manifest, derived={"indexed": indexed, "triples": spool.quads})
         manifest = publish(settings, target, manifest)  # to KG_STORE, when a SPARQL server is named
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         manifest["phases"] = {name: round(seconds, 3) for name, seconds in phases.items()}
@@ -131,14 +139,25 @@ def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] |
     return manifest
 
 
+@contextmanager
+def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    clock = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = time.perf_counter() - clock
+
+
 def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, thesaurus: Thesaurus,
-             out: _Spool, summaries: list[dict], show: Progress) -> int:
-    """Every document's N-Quads written to ``out`` in order, its summary to ``summaries``; the
-    number of triples written."""
+             out: _Spool, summaries: list[dict], show: Progress, index: BuildIndex | None) -> int:
+    """Every document's N-Quads written to ``out`` in order, its summary to ``summaries``, its rows
+    for the index to ``index`` (when the workers write the index); the number of triples written."""
     seen: dict[str, int] = {}  # plan key → its place in ``summaries``
     triples = 0
     show.start("extracting", len(documents), "plans")
-    with extracted_plans(documents, meta, settings.base_iri, settings.ontology_dir, thesaurus) as plans:
+    with extracted_plans(documents, meta, settings.base_iri, settings.ontology_dir, thesaurus,
+                         index_dir=index and index.path) as plans:
+        plan: PlanQuads
         for path, plan in zip(documents, plans):
             if plan.key in seen:
                 first = summaries[seen[plan.key]]["source"]
@@ -146,8 +165,12 @@ def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str]
             seen[plan.key] = len(summaries)
             summaries.append(plan.summary)
             out.write(plan.nquads)
+            if index is not None:
+                index.add(plan.documents, plan.table, plan.units)
             triples += plan.triples
             show.advance()
+        if index is not None:
+            index.segments = plans.segments()
     show.finish(f"{triples:,} triples")
     return triples
 
@@ -163,6 +186,7 @@ class _Spool:
     def __init__(self, build: Build):
         self.build = build
         self.loading = 0.0  # seconds the thread spent bulk-loading
+        self.quads = 0  # in the store, once ``finish`` returns
         self._ready: queue.Queue = queue.Queue(maxsize=1)
         self._out: BinaryIO | None = None
         self._path: Path | None = None
@@ -186,10 +210,14 @@ class _Spool:
         if self._size >= CHUNK_BYTES:
             self._hand_over()
 
-    def finish(self) -> None:
-        """Hand over the last chunk and wait until everything is loaded."""
+    def flush(self) -> None:
+        """Hand the chunk being written over to the loading thread now, without waiting."""
         if self._out is not None:
             self._hand_over()
+
+    def finish(self) -> None:
+        """Hand over the last chunk and wait until everything is loaded."""
+        self.flush()
         self._put(None)
         self._thread.join()
         if self._error is not None:
@@ -237,20 +265,24 @@ class _Spool:
             # in ``build``) plus an ASCII slug, or comes from the Turtle files Oxigraph parsed
             # strictly; ``graph.nquads`` refuses characters an IRI cannot hold; language tags and
             # datatypes are the code's own, integer and year literals Python's ``str`` of an int.
-            write_store(self.build, self._files(), lenient=True)
+            self.quads = write_store(self.build, self._files(), lenient=True)
         except BaseException as exc:
             self._error = exc
 
 
 def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: Thesaurus | None = None,
-                 progress: Progress | None = None, indexer: IndexChild | None = None) -> dict:
+                 progress: Progress | None = None, indexer: IndexChild | None = None,
+                 derived: dict | None = None) -> dict:
     """Derive from a build's store what must agree with it, and write the manifest.
 
     Called by ``build`` and by every write to the graph (SPARQL Update, Graph Store Protocol),
     inside the not-yet-swapped build directory, so derived data and graph never disagree.
     ``indexer``: the process ``build`` forked to do it (kg/indexer.py); else it is done here.
+    ``derived``: what a large build's workers derived while extracting ({"indexed", "triples"}).
     """
-    derived = indexer.run(target.path) if indexer else index_build(target.path, thesaurus, progress or Progress(False))
+    if derived is None:
+        derived = indexer.run(target.path) if indexer else index_build(target.path, thesaurus,
+                                                                       progress or Progress(False))
     manifest = {**manifest, **derived, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     write_manifest(target, manifest)
     return manifest

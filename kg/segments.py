@@ -26,13 +26,14 @@ from .errors import KgError
 # terms and columns (measured at 1,000 plans), so some 350 MB per writer; at 1,000 synthetic plans
 # (3.2 M postings per sub-writer) one segment per writer, at 10,000 about six.
 SEGMENT_POSTINGS = 6_000_000
-MEMO_SIZE = 4096  # analysed values remembered per field
+MEMO_SIZE = 65536  # analysed values remembered per field
 
 
 class MemorySegmentWriter:
-    """Documents in, whoosh segments out (``finish``); ``commit`` also makes them the index's."""
+    """Documents in, whoosh segments out (``finish``); ``commit`` also makes them the index's, after
+    the segments ``after`` (which other writers wrote: kg/planindex.py's extraction workers)."""
 
-    def __init__(self, ix, limit: int | None = None, lock: bool = True):
+    def __init__(self, ix, limit: int | None = None, lock: bool = True, after: list = ()):
         from whoosh.codec import default_codec
 
         self._ix, self._storage, self._indexname = ix, ix.storage, ix.indexname
@@ -46,7 +47,7 @@ class MemorySegmentWriter:
         if self._lock is not None and not self._lock.acquire(False):
             raise KgError("the search index is being written by another writer")
         self.limit = limit or SEGMENT_POSTINGS
-        self.segments: list = []  # written, in document order
+        self.segments: list = list(after)  # in document order: ``after`` (written elsewhere), then ours
         self._memos: dict[str, OrderedDict] = {}  # field → value → what ``_analysed`` gives
         self._layouts: dict[tuple, list] = {}  # a document's field names → what ``_fields`` gives
         self._segment = None  # the one being filled

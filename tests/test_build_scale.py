@@ -116,15 +116,51 @@ def workers(monkeypatch):
 def test_worker_processes_build_what_one_process_builds(home, tmp_path, workers):
     from kg.config import Settings
 
+    # a second plan of the seed's city: its units are the same IRIs, each unit's document lists both
+    second = tmp_path / "second-plan.txt"
+    second.write_bytes(SEED.read_bytes())
+    documents = [*DOCUMENTS, second]
     inline = Settings.from_env(tmp_path / "inline")
     with pytest.MonkeyPatch.context() as m:
         m.setattr(kg.bulk, "PARALLEL_FROM", 10**9)
-        expected = build(inline, DOCUMENTS)
-    manifest = build(home, DOCUMENTS)
+        expected = build(inline, documents)
+    manifest = build(home, documents)
     assert [p["key"] for p in manifest["plans"]] == [p["key"] for p in expected["plans"]]
     assert manifest["plans"] == json.loads(json.dumps(expected["plans"]))
     assert (manifest["triples"], manifest["indexed"]) == (expected["triples"], expected["indexed"])
-    _same_store(open_store(DataHome(home.home).require()), open_store(DataHome(inline.home).require()))
+    built, inline_build = DataHome(home.home).require(), DataHome(inline.home).require()
+    _same_store(open_store(built), open_store(inline_build))
+    # the workers wrote the index and the duty table from the plans; one process read them back
+    # from the store: the same documents and the same duties
+    assert _indexed(built) == _indexed(inline_build)
+    assert len(_indexed(built)) == manifest["indexed"]
+    assert {d["kind"] for d in _indexed(built)} >= {"duty", "unit", "concept:object"}
+    assert any(d["kind"] == "unit" and "second-plan" in d["plan"] and "," in d["plan"] for d in _indexed(built))
+    assert _table_rows(built) == _table_rows(inline_build)
+    assert len(_table_rows(built)) > 100
+
+
+def _indexed(build_dir) -> list[dict]:
+    """Every document of a build's search index, with every stored field, in a fixed order."""
+    from whoosh import index
+
+    with index.open_dir(str(build_dir.path / INDEX_DIR)).searcher() as searcher:
+        documents = list(searcher.all_stored_fields())
+    return sorted(documents, key=lambda d: sorted((k, str(v)) for k, v in d.items()))
+
+
+def _table_rows(build_dir) -> set[tuple]:
+    """A build's duty table as (duty, units, concepts, role, evidence) rows."""
+    from kg.postings import TABLE_FILE, load_table
+
+    table = load_table(build_dir.path / TABLE_FILE)
+    concepts: dict[int, set[str]] = {}
+    for concept, numbers in table.by_concept.items():
+        for number in numbers:
+            concepts.setdefault(number, set()).add(concept)
+    return {(duty, tuple(table.units[u] for u in table.units_of(n)), frozenset(concepts.get(n, ())),
+             table.role_iri(n), tuple(sorted(table.evidence(n).items())) if table.evidence(n) else None)
+            for n, duty in enumerate(table.duties)}
 
 
 def test_a_bad_document_in_a_worker_fails_the_build_and_names_it(home, tmp_path, workers):

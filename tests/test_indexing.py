@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import kg.indexing
-from kg.indexing import _schema, build_index, index_documents
+from kg.indexing import build_index, index_documents, schema
 from kg.search import Searcher
 from kg.segments import MemorySegmentWriter
 
@@ -30,7 +30,7 @@ def _index(path: Path, documents, writer):
     from whoosh import index
 
     path.mkdir()
-    ix = index.create_in(str(path), _schema())
+    ix = index.create_in(str(path), schema())
     with writer(ix) as w:
         for document in documents:
             w.add_document(**document)
