@@ -41,7 +41,7 @@ class IndexChild:
         ours, theirs = context.Pipe()
         # not a daemon: it forks whoosh's sub-writers for a large index. It ends when it has
         # answered, or when this process closes the pipe (``close``, or this process ending).
-        process = context.Process(target=_child, args=(theirs, thesaurus, progress.enabled, progress.terminal),
+        process = context.Process(target=_child, args=(theirs, ours, thesaurus, progress.enabled, progress.terminal),
                                   name="kg-index")
         process.start()
         theirs.close()
@@ -100,8 +100,12 @@ class _Relay:
         return self._terminal
 
 
-def _child(connection, thesaurus: Thesaurus, progress: bool, terminal: bool) -> None:
+def _child(connection, parent_end, thesaurus: Thesaurus, progress: bool, terminal: bool) -> None:
     from .text import jieba_with
+
+    # The fork copied the parent's end of the pipe too: held open here, it would never read as
+    # closed, and a killed build would leave this process waiting forever.
+    parent_end.close()
 
     try:
         jieba_with(thesaurus.zh_labels)  # the dictionary, while the parent extracts

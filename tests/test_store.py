@@ -107,6 +107,20 @@ def test_damage_is_found_at_start_with_a_rebuild_path(home, runner, damage, work
     assert Service(home).check()["triples"] > 1000
 
 
+def _processes_of(home_dir) -> list[int]:
+    """Processes whose command line names ``home_dir`` (a build and what it forked)."""
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(home_dir).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended meanwhile
+    return found
+
+
 def test_build_killed_midway_leaves_previous_data(home):
     """SIGKILL a `kg build` while it writes: the previous build still serves; the next build cleans up."""
     import signal
@@ -133,6 +147,11 @@ def test_build_killed_midway_leaves_previous_data(home):
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
+    # what the build forked (its index process) ends with it rather than waiting forever
+    deadline = time.monotonic() + 30
+    while _processes_of(home.home) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_of(home.home)
     assert DataHome(home.home).current() == before
     assert len(Service(home).units()) == 18
     build(home)
