@@ -98,22 +98,23 @@ def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[st
     thesaurus = read_thesaurus(settings.ontology_dir)
     # A small build indexes its store in this child (which has the thesaurus), which reads jieba's
     # dictionary while the plans are extracted and loaded here; a large one, in its workers.
-    indexer = None if in_workers(len(documents)) else IndexChild.start(thesaurus, show)
+    large = in_workers(len(documents))
+    indexer = None if large else IndexChild.start(thesaurus, show)
     try:
-        return _build(settings, documents, meta, thesaurus, show, indexer, started)
+        return _build(settings, documents, meta, thesaurus, show, large, indexer, started)
     finally:
         if indexer is not None:
             indexer.close()
 
 
 def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, thesaurus: Thesaurus,
-           show: Progress, indexer: IndexChild | None, started: float) -> dict:
+           show: Progress, large: bool, indexer: IndexChild | None, started: float) -> dict:
     summaries: list[dict] = []
     phases: dict[str, float] = {}
 
     with DataHome(settings.home).new_build() as target:
         # many documents: the extraction workers write the duties' search documents as they go
-        index = BuildIndex(target.path, thesaurus) if in_workers(len(documents)) else None
+        index = BuildIndex(target.path, thesaurus) if large else None
         with _Spool(target) as spool:
             for graph, files in ontology_sources(settings.ontology_dir).items():
                 spool.write(turtle_nquads(files, str(graph)))
