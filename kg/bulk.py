@@ -236,9 +236,10 @@ class _Pool:
 
     def segments(self) -> list:
         """Every worker's index segments, worker by worker, once all documents are extracted."""
+        for worker in self.workers:  # all at once: each writes its last segment on its own core
+            worker.conn.send(None)
         found = []
         for worker in self.workers:
-            worker.conn.send(None)
             found += worker.receive("the search index")
         return found
 

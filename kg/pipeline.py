@@ -4,8 +4,8 @@ The only module that writes the data home. Takes settings and paths; returns the
 
 A build holds one plan (or one index document) at a time, never the corpus: documents are
 extracted to N-Quads (``kg.bulk``: in worker processes when there are many) and written, after the
-ontology and thesauri, to chunk files in the new build's directory, which Oxigraph's bulk loader
-loads one by one while the next are extracted. When there are many, the workers also write the
+ontology and thesauri, to a pipe that Oxigraph's bulk loader reads in a thread while the next are
+extracted. When there are many, the workers also write the
 search index as they extract (kg/planindex.py); else it is derived from the loaded store
 (``finish_build``), by default in a process forked when the build starts, which reads jieba's
 dictionary meanwhile (``kg.indexer``).
@@ -13,7 +13,9 @@ dictionary meanwhile (``kg.indexer``).
 
 from __future__ import annotations
 
-import queue
+import errno
+import fcntl
+import os
 import sys
 import threading
 import time
@@ -40,10 +42,6 @@ from .store import Build, DataHome, turtle_nquads, write_manifest, write_store
 from .thesaurus import Thesaurus, load_thesaurus
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
-# N-Quads per bulk load: some 600 synthetic plans, a million quads. The loader's memory grows with
-# it (about 1 GB a million quads); many small loads leave many small files for RocksDB to merge,
-# and merging them took a fifth of a 1,000-plan build's CPU with loads a quarter of this size.
-CHUNK_BYTES = 256 * 2**20
 
 
 def bundled_plans(settings: Settings) -> list[Path]:
@@ -115,25 +113,24 @@ def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] |
     with DataHome(settings.home).new_build() as target:
         # many documents: the extraction workers write the duties' search documents as they go
         index = BuildIndex(target.path, thesaurus) if large else None
-        with _Spool(target) as spool:
+        with _Feed(target) as feed:
             for graph, files in ontology_sources(settings.ontology_dir).items():
-                spool.write(turtle_nquads(files, str(graph)))
+                feed.write(turtle_nquads(files, str(graph)))
             with _timed(phases, "extract"):
-                triples = _extract(settings, documents, meta, thesaurus, spool, summaries, show, index)
-            if index is not None:  # the units' and concepts' documents, while the last chunks load
-                spool.flush()
+                triples = _extract(settings, documents, meta, thesaurus, feed, summaries, show, index)
+            feed.close()  # the loader writes and compacts the store meanwhile
+            if index is not None:  # the units' and concepts' documents
                 with _timed(phases, "index"), show.waiting("indexing", "units and concepts"):
                     indexed = index.finish()
-            with _timed(phases, "load"), show.waiting("loading", f"the last of {triples:,} plan triples and the ontology"):
-                spool.finish()
-        phases["load_busy"] = spool.loading  # bulk loading, most of it while documents were extracted
+            with _timed(phases, "load"), show.waiting("loading", f"{triples:,} plan triples and the ontology"):
+                feed.finish()
 
         manifest = {"version": __version__, "base_iri": settings.base_iri, "plans": summaries}
         if index is None:
             with _timed(phases, "index"):
                 manifest = finish_build(settings, target, manifest, thesaurus, show, indexer)
         else:
-            manifest = finish_build(settings, target, manifest, derived={"indexed": indexed, "triples": spool.quads})
+            manifest = finish_build(settings, target, manifest, derived={"indexed": indexed, "triples": feed.quads})
         manifest = publish(settings, target, manifest)  # to KG_STORE, when a SPARQL server is named
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         manifest["phases"] = {name: round(seconds, 3) for name, seconds in phases.items()}
@@ -151,7 +148,7 @@ def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
 
 
 def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, thesaurus: Thesaurus,
-             out: _Spool, summaries: list[dict], show: Progress, index: BuildIndex | None) -> int:
+             out: _Feed, summaries: list[dict], show: Progress, index: BuildIndex | None) -> int:
     """Every document's N-Quads written to ``out`` in order, its summary to ``summaries``, its rows
     for the index to ``index`` (when the workers write the index); the number of triples written."""
     seen: dict[str, int] = {}  # plan key → its place in ``summaries``
@@ -177,89 +174,88 @@ def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str]
     return triples
 
 
-class _Spool:
-    """N-Quads into files of about ``CHUNK_BYTES`` in the build directory, each bulk-loaded by a
-    thread as soon as it is full: Oxigraph's loader (which lets go of the GIL, and uses one core)
-    loads a chunk while the next is extracted, and at most three chunk files exist at a time.
+class _Feed:
+    """N-Quads streamed to one bulk load of Oxigraph's, which runs in a thread and reads them
+    through a pipe (a FIFO in the build directory) as the documents are extracted.
 
-    ``write_store`` runs in the thread and gets the chunks as an iterable; whatever it raises is
-    raised again here. Leaving the block stops the thread (after the chunk it is loading)."""
+    One load for the whole build, not one per chunk of the input: a load's index files overlap
+    every earlier load's (terms are stored by hash), and RocksDB merged them again after every
+    load, so the CPU a build spent merging grew faster than the corpus (three times what one load
+    and a final compaction take, at 3,000 plans). The loader (which lets go of the GIL) parses here
+    and sorts batches of a million quads in its own threads; the pipe holds back writes it is not
+    ready for. ``close`` ends the input, after which the loader writes and compacts the store.
+
+    ``write_store`` runs in the thread; whatever it raises is raised again here. Leaving the block
+    early ends the input with a line no parser takes, so the loader stops without writing."""
+
+    PIPE_BYTES = 2**20  # Linux lets anyone make a pipe this size (/proc/sys/fs/pipe-max-size)
 
     def __init__(self, build: Build):
         self.build = build
-        self.loading = 0.0  # seconds the thread spent bulk-loading
         self.quads = 0  # in the store, once ``finish`` returns
-        self._ready: queue.Queue = queue.Queue(maxsize=1)
+        self._fifo = build.path / "quads.nq"
         self._out: BinaryIO | None = None
-        self._path: Path | None = None
-        self._size = self._chunks = 0
-        self._stop = False
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._load, name="bulk-load")
 
-    def __enter__(self) -> _Spool:
+    def __enter__(self) -> _Feed:
+        os.mkfifo(self._fifo)
         self._thread.start()
+        self._out = os.fdopen(self._open_fifo(), "wb", buffering=self.PIPE_BYTES)
         return self
 
-    def write(self, data: bytes) -> None:
-        if self._out is None:
-            self._chunks += 1
-            self._path = self.build.path / f"quads-{self._chunks:05d}.nq"
-            self._out = self._path.open("wb")
-            self._size = 0
-        self._out.write(data)
-        self._size += len(data)
-        if self._size >= CHUNK_BYTES:
-            self._hand_over()
+    def _open_fifo(self) -> int:
+        """The FIFO's write end, once the loader has opened its read end (a blocking open would
+        wait for ever if the loader failed before)."""
+        while True:
+            try:
+                fd = os.open(self._fifo, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as exc:
+                if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                    raise
+            if not self._thread.is_alive():
+                raise self._error or KgError("the store's loading thread stopped")
+            time.sleep(0.005)
+        os.set_blocking(fd, True)
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, self.PIPE_BYTES)
+        except OSError:
+            pass  # a smaller pipe only means more wake-ups
+        return fd
 
-    def flush(self) -> None:
-        """Hand the chunk being written over to the loading thread now, without waiting."""
+    def write(self, data: bytes) -> None:
+        try:
+            self._out.write(data)
+        except BrokenPipeError:  # the loader stopped reading: it failed
+            self._thread.join()
+            raise self._error or KgError("the store's loading thread stopped") from None
+
+    def close(self) -> None:
+        """End the input: the loader writes the store's files and compacts them."""
         if self._out is not None:
-            self._hand_over()
+            out, self._out = self._out, None
+            try:
+                out.close()
+            except BrokenPipeError:
+                pass  # the loader's error is raised by ``finish``
 
     def finish(self) -> None:
-        """Hand over the last chunk and wait until everything is loaded."""
-        self.flush()
-        self._put(None)
+        """End the input and wait until everything is loaded."""
+        self.close()
         self._thread.join()
         if self._error is not None:
             raise self._error
 
     def __exit__(self, *exc_info) -> None:
-        if self._thread.is_alive():  # leaving early: a failure elsewhere
-            self._stop = True
+        if self._out is not None:  # leaving early: a failure here or in the loader
             try:
-                self._ready.put_nowait(None)
-            except queue.Full:
-                pass  # the thread is loading; it stops before taking the next chunk
-            self._thread.join()
-        if self._out is not None:
-            self._out.close()
-
-    def _hand_over(self) -> None:
-        self._out.close()
-        self._out = None
-        self._put(self._path)
-
-    def _put(self, item: Path | None) -> None:
-        while True:
-            if not self._thread.is_alive():
-                raise self._error or KgError("the store's loading thread stopped")
-            try:
-                self._ready.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def _files(self) -> Iterator[Path]:
-        while not self._stop:
-            path = self._ready.get()
-            if path is None or self._stop:
-                return
-            clock = time.perf_counter()
-            yield path  # the loader asks for the next file when it has loaded this one
-            self.loading += time.perf_counter() - clock
-            path.unlink()
+                self._out.write(b"\0\n")  # not N-Quads: the loader stops without writing anything
+            except OSError:
+                pass  # the loader stopped already
+            self.close()
+        self._thread.join()
+        self._fifo.unlink(missing_ok=True)
 
     def _load(self) -> None:
         try:
@@ -267,7 +263,7 @@ class _Spool:
             # in ``build``) plus an ASCII slug, or comes from the Turtle files Oxigraph parsed
             # strictly; ``graph.nquads`` refuses characters an IRI cannot hold; language tags and
             # datatypes are the code's own, integer and year literals Python's ``str`` of an int.
-            self.quads = write_store(self.build, self._files(), lenient=True)
+            self.quads = write_store(self.build, self._fifo, lenient=True)
         except BaseException as exc:
             self._error = exc
 

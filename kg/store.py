@@ -4,7 +4,7 @@ Data home layout (``KG_HOME``, default ``./.kg``)::
 
     current -> builds/<id>        the build every reader opens (a symlink, replaced atomically)
     builds/<id>/store/            Oxigraph (RocksDB) store: one named graph per plan + ontology
-    builds/<id>/quads-*.nq        while building only: N-Quads waiting for the bulk loader
+    builds/<id>/quads.nq          while building only: the pipe N-Quads reach the bulk loader by
     builds/<id>/manifest.json     what was built from which sources, and counts
 
 ``new_build`` writes into a fresh directory and only repoints ``current`` when the block succeeded;
@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,9 +97,9 @@ class DataHome:
         return link.resolve() if link.is_symlink() else None
 
 
-def write_store(build: Build, nquads: Iterable[Path], lenient: bool = False) -> int:
-    """Load N-Quads files into the build's new Oxigraph store with its bulk loader, each as the
-    iterable gives it (so they may be written while others load); the count of quads.
+def write_store(build: Build, nquads: Path, lenient: bool = False) -> int:
+    """Load an N-Quads file (or pipe) into the build's new Oxigraph store with its bulk loader,
+    then compact the store; the count of quads.
 
     The bulk loader sorts and writes the store's index files directly instead of inserting quad by
     quad in transactions (a tenth of the time); it is meant for a store nobody reads yet, which is
@@ -107,11 +107,11 @@ def write_store(build: Build, nquads: Iterable[Path], lenient: bool = False) -> 
     and literals (a quarter of the loading time), for N-Quads whose terms were checked as made."""
     store = ox.Store(str(build.store_path))
     try:
-        for path in nquads:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=lenient)
-        # Each load leaves files that overlap every earlier load's (terms are stored by hash), and a
-        # reader looks in all of them: served as loaded, 1,000 plans answered the example queries
-        # 1.5-2 times slower than compacted (13 s). Readers open the store read-only, so it is now or never.
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=lenient)
+        # The loader leaves one set of files per million quads, each overlapping all the others
+        # (terms are stored by hash), and a reader looks in all of them: served as loaded, 1,000
+        # plans answered the example queries 1.5-2 times slower than compacted. Readers open the
+        # store read-only, so it is now or never.
         store.optimize()
         store.flush()
         return len(store)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from kg.errors import KgError
-from kg.pipeline import build
+from kg.pipeline import _Feed, build
 from kg.service import Service
-from kg.store import DataHome
+from kg.store import Build, DataHome
 
 from .conftest import SEED
 
@@ -39,6 +41,28 @@ def test_failed_build_leaves_previous_data(home, tmp_path):
         build(home, [SEED, empty])
     assert DataHome(home.home).current() == before
     assert len(Service(home).units()) == 18
+    assert not [t for t in threading.enumerate() if t.name == "bulk-load"]  # the loader was stopped
+
+
+def test_loader_failure_reaches_the_writer_instead_of_blocking_it(tmp_path):
+    """The loader reads N-Quads through a pipe: when it stops reading (here: a line that is not
+    N-Quads), the build gets its error, at the latest once the pipe is full, and never waits."""
+    with _Feed(Build(tmp_path)) as feed:
+        feed.write(b"<http://example.org/s> <http://example.org/p> \"o\" <http://example.org/g> .\n")
+        feed.write(b"not N-Quads\n")
+        with pytest.raises(KgError, match="could not be loaded"):
+            for _ in range(64):  # far more than the pipe and the write buffer hold
+                feed.write(b"<http://example.org/s> <http://example.org/p> \"o\" <http://example.org/g> .\n" * 20000)
+    assert not [t for t in threading.enumerate() if t.name == "bulk-load"]
+    assert not (tmp_path / "quads.nq").exists()
+
+
+def test_feed_loads_what_it_was_given(tmp_path):
+    with _Feed(Build(tmp_path)) as feed:
+        for n in range(3):
+            feed.write(f"<http://example.org/s{n}> <http://example.org/p> \"o\" <http://example.org/g> .\n".encode())
+        feed.finish()
+    assert feed.quads == 3
 
 
 def test_failure_while_writing_removes_the_half_build(home, monkeypatch):
