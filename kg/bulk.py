@@ -24,10 +24,10 @@ import socket
 import subprocess
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 # second, the time it takes to extract some ten synthetic plans (the seed is one document).
 PARALLEL_FROM = 12
 IN_FLIGHT_PER_WORKER = 3  # documents sent ahead to each worker: enough to keep it busy while we write
+# How far past the first unanswered document a worker may be sent documents: while one worker writes
+# a segment of its index (half a minute, at 10,000 plans), the others keep extracting. What waits
+# for its turn is a plan's summary, rows and units, not its N-Quads (see ``extracted_plans``).
+AHEAD = 512
 READY = "ready"
 
 
@@ -136,23 +140,30 @@ def in_workers(documents: int, workers: int | None = None) -> bool:
 
 @contextmanager
 def extracted_plans(paths: Sequence[Path], meta: dict[str, str] | None, base_iri: str, ontology_dir: Path,
-                    thesaurus: Thesaurus | None = None, workers: int | None = None,
-                    index_dir: Path | None = None) -> Iterator[Extraction]:
-    """``PlanQuads`` for ``paths``, in their order; worker processes (stopped on leaving the block)
-    when ``in_workers``. ``index_dir``: an empty whoosh index the workers add the plans' duty
-    documents to (only when ``in_workers``), each in its own segments: ``Extraction.segments``."""
+                    sink: Callable[[bytes], object], thesaurus: Thesaurus | None = None,
+                    workers: int | None = None, index_dir: Path | None = None) -> Iterator[Extraction]:
+    """``PlanQuads`` for ``paths``, in their order, their N-Quads given to ``sink`` instead (and
+    ``nquads`` left empty) as soon as each is extracted, in whatever order the workers finish (a
+    store does not care); worker processes (stopped on leaving the block) when ``in_workers``.
+    ``index_dir``: an empty whoosh index the workers add the plans' duty documents to (only when
+    ``in_workers``), each in its own segments: ``Extraction.segments``."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if not in_workers(len(paths), workers):
         if index_dir is not None:
             raise ValueError("only extraction workers index")
         thesaurus = thesaurus or read_thesaurus(ontology_dir)
-        yield Extraction(extract_quads(path, meta, thesaurus, base_iri) for path in paths)
+        yield Extraction(_sunk(extract_quads(path, meta, thesaurus, base_iri), sink) for path in paths)
         return
     pool = _Pool(min(workers, len(paths)), (str(ontology_dir), base_iri, meta, index_dir and str(index_dir)))
     try:
-        yield Extraction(pool.map(paths), pool)
+        yield Extraction(pool.map(paths, sink), pool)
     finally:
         pool.close()
+
+
+def _sunk(plan: PlanQuads, sink: Callable[[bytes], object]) -> PlanQuads:
+    sink(plan.nquads)
+    return replace(plan, nquads=b"")
 
 
 class Extraction:
@@ -179,22 +190,26 @@ class _Worker:
         self.conn = Connection(ours.detach())
         self.conn.send(init)
         self.ready = False
-        self.outstanding = 0
 
     def receive(self, path: Path | str):
+        """The worker's next answer (about ``path``), or its error raised."""
+        ok, value = self.answer(path)
+        if not ok:
+            raise value
+        return value
+
+    def answer(self, path: Path | str) -> tuple[bool, object]:
+        """The worker's next answer as (ok, value or error); a stopped worker raised."""
         try:
             if not self.ready:
                 reply = self.conn.recv()
                 if reply != READY:
                     raise reply if isinstance(reply, BaseException) else KgError(f"an extraction worker said {reply!r}")
                 self.ready = True
-            ok, value = self.conn.recv()
+            return self.conn.recv()
         except (EOFError, OSError):
             code = self.process.poll()
             raise KgError(f"{path}: the extraction worker stopped (exit status {code}) while reading it") from None
-        if not ok:
-            raise value
-        return value
 
     def stop(self) -> None:
         self.conn.close()
@@ -212,26 +227,38 @@ class _Pool:
             self.close()
             raise
 
-    def map(self, paths: Sequence[Path]) -> Iterator[PlanQuads]:
-        todo = enumerate(paths)
-        pending: deque[tuple[Path, _Worker]] = deque()  # in the order of ``paths``: results come out so
-
-        def send_next() -> None:
-            n, path = next(todo, (0, None))
-            if path is not None:
-                # in turn, so which plans a worker indexes (and so the index) is the same every build
-                worker = self.workers[n % len(self.workers)]
-                worker.conn.send(str(path))
-                worker.outstanding += 1
-                pending.append((path, worker))
-
-        for _ in range(IN_FLIGHT_PER_WORKER * len(self.workers)):
-            send_next()
-        while pending:
-            path, worker = pending.popleft()
-            value = worker.receive(path)  # a worker answers its documents in the order it got them
-            worker.outstanding -= 1
-            send_next()
+    def map(self, paths: Sequence[Path], sink: Callable[[bytes], object]) -> Iterator[PlanQuads]:
+        """Worker k extracts paths k, k + n, k + 2n… (in turn, so which plans a worker indexes, and
+        so the index, is the same every build), up to ``AHEAD`` past the first unanswered one.
+        Answers are taken from whichever worker has one; each answer's N-Quads go to ``sink`` at
+        once, the rest is yielded in the order of ``paths`` (an error, raised in its turn)."""
+        count, size = len(paths), len(self.workers)
+        following = list(range(size))  # the next path each worker is sent
+        sent: dict[_Worker, deque[int]] = {worker: deque() for worker in self.workers}  # answered in order
+        answered: dict[int, tuple[bool, object]] = {}
+        turn = 0  # the next path to yield
+        while turn < count:
+            for k, worker in enumerate(self.workers):
+                while (len(sent[worker]) < IN_FLIGHT_PER_WORKER and following[k] < count
+                       and following[k] < turn + AHEAD):
+                    worker.conn.send(str(paths[following[k]]))
+                    sent[worker].append(following[k])
+                    following[k] += size
+            if turn not in answered:
+                by_conn = {worker.conn: worker for worker in self.workers if sent[worker]}
+                for conn in wait(list(by_conn)):
+                    worker = by_conn[conn]
+                    n = sent[worker].popleft()
+                    ok, value = worker.answer(paths[n])
+                    if ok:
+                        sink(value.nquads)
+                        value = replace(value, nquads=b"")
+                    answered[n] = (ok, value)
+                continue
+            ok, value = answered.pop(turn)
+            turn += 1
+            if not ok:
+                raise value
             yield value
 
     def segments(self) -> list:

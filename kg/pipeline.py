@@ -124,6 +124,7 @@ def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] |
                     indexed = index.finish()
             with _timed(phases, "load"), show.waiting("loading", f"{triples:,} plan triples and the ontology"):
                 feed.finish()
+        phases.update(feed.timings)  # compacting: part of "load" (and of "index", when it runs meanwhile)
 
         manifest = {"version": __version__, "base_iri": settings.base_iri, "plans": summaries}
         if index is None:
@@ -149,12 +150,13 @@ def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
 
 def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, thesaurus: Thesaurus,
              out: _Feed, summaries: list[dict], show: Progress, index: BuildIndex | None) -> int:
-    """Every document's N-Quads written to ``out`` in order, its summary to ``summaries``, its rows
-    for the index to ``index`` (when the workers write the index); the number of triples written."""
+    """Every document's N-Quads written to ``out`` (as soon as it is extracted), its summary to
+    ``summaries`` and its rows for the index to ``index`` (when the workers write the index), in
+    the order of ``documents``; the number of triples written."""
     seen: dict[str, int] = {}  # plan key → its place in ``summaries``
     triples = 0
     show.start("extracting", len(documents), "plans")
-    with extracted_plans(documents, meta, settings.base_iri, settings.ontology_dir, thesaurus,
+    with extracted_plans(documents, meta, settings.base_iri, settings.ontology_dir, out.write, thesaurus,
                          index_dir=index and index.path) as plans:
         plan: PlanQuads
         for path, plan in zip(documents, plans):
@@ -163,7 +165,6 @@ def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str]
                 raise KgError(f"{path}: same plan key '{plan.key}' as {first}; rename one file")
             seen[plan.key] = len(summaries)
             summaries.append(plan.summary)
-            out.write(plan.nquads)
             if index is not None:
                 index.add(plan.documents, plan.table, plan.units)
             triples += plan.triples
@@ -193,6 +194,7 @@ class _Feed:
     def __init__(self, build: Build):
         self.build = build
         self.quads = 0  # in the store, once ``finish`` returns
+        self.timings: dict[str, float] = {}  # and how long it took to compact
         self._fifo = build.path / "quads.nq"
         self._out: BinaryIO | None = None
         self._error: BaseException | None = None
@@ -263,7 +265,7 @@ class _Feed:
             # in ``build``) plus an ASCII slug, or comes from the Turtle files Oxigraph parsed
             # strictly; ``graph.nquads`` refuses characters an IRI cannot hold; language tags and
             # datatypes are the code's own, integer and year literals Python's ``str`` of an int.
-            self.quads = write_store(self.build, self._fifo, lenient=True)
+            self.quads = write_store(self.build, self._fifo, lenient=True, timings=self.timings)
         except BaseException as exc:
             self._error = exc
 

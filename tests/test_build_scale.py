@@ -140,6 +140,24 @@ def test_worker_processes_build_what_one_process_builds(home, tmp_path, workers)
     assert len(_table_rows(built)) > 100
 
 
+def test_workers_run_ahead_of_a_slow_document_and_answers_keep_their_order(home, tmp_path, workers):
+    """One worker on a long document does not hold the others up: their N-Quads reach the loader
+    first. What the build records of each plan still comes in the order of the documents."""
+    from kg.bulk import extracted_plans
+
+    slow = tmp_path / "long-plan.txt"
+    slow.write_text(SEED.read_text(encoding="utf-8") * 40, encoding="utf-8")
+    documents = [slow, *DOCUMENTS[1:]]  # the first worker gets the long one, the other the next
+    loaded: list[bytes] = []
+    with extracted_plans(documents, None, home.base_iri, home.ontology_dir, loaded.append, workers=2) as plans:
+        answers = list(plans)
+    assert [p.summary["source"] for p in answers] == [str(d) for d in documents]
+    assert all(p.nquads == b"" and p.triples for p in answers)
+    sizes = [len(data) for data in loaded]
+    assert len(loaded) == len(documents)
+    assert sizes.index(max(sizes)) > 0  # the long document's N-Quads were not the first in
+
+
 def _indexed(build_dir) -> list[dict]:
     """Every document of a build's search index, with every stored field, in a fixed order."""
     from whoosh import index
