@@ -60,13 +60,13 @@ def summary(times: list[float]) -> dict[str, float]:
 def stages(repeat: int) -> dict:
     from rdflib import Graph
 
-    from kg.bulk import read_thesaurus
+    from kg.build.bulk import read_thesaurus
+    from kg.build.pipeline import build, bundled_plans
     from kg.config import Settings
-    from kg.extract import extract_plan
-    from kg.graph import build_plan_graph, plan_nquads
-    from kg.ingest import load_document
-    from kg.pipeline import build, bundled_plans
-    from kg.service import Service
+    from kg.documents.reader import load_document
+    from kg.extraction.duties import extract_plan
+    from kg.graph.triples import build_plan_graph, plan_nquads
+    from kg.service.facade import Service
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env(Path(tmp) / "home")

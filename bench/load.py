@@ -134,7 +134,7 @@ class Server:
             except OSError:
                 if self.process.poll() is not None:
                     self.log.seek(0)
-                    raise RuntimeError(self.log.read().decode("utf-8", "replace"))
+                    raise RuntimeError(self.log.read().decode("utf-8", "replace")) from None
                 time.sleep(0.2)
         raise RuntimeError("kg serve did not start")
 

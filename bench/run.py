@@ -238,8 +238,8 @@ def rdflib_worker(nt_path: str, timeout: float, home: str) -> None:
     from rdflib.plugins.sparql.operators import register_custom_function
 
     from kg.config import Settings
-    from kg.search import MATCH_FUNCTION
-    from kg.service import Service
+    from kg.search.searcher import MATCH_FUNCTION
+    from kg.service.facade import Service
     from kg.vocab import PREFIXES
 
     queries = json.loads(sys.stdin.read())
@@ -274,8 +274,8 @@ def rdflib_worker(nt_path: str, timeout: float, home: str) -> None:
 
     for name, query in queries.items():
         report["queries"][name] = {
-            "oxigraph": _timed_in_child(lambda: on_oxigraph(query), timeout),
-            "rdflib": _timed_in_child(lambda: on_rdflib(query), timeout),
+            "oxigraph": _timed_in_child(lambda q=query: on_oxigraph(q), timeout),
+            "rdflib": _timed_in_child(lambda q=query: on_rdflib(q), timeout),
         }
         print(f"    {name:<30} {report['queries'][name]}", file=sys.stderr, flush=True)
     print(json.dumps(report))

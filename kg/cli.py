@@ -41,7 +41,7 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _service(ctx: click.Context):
-    from .service import Service
+    from .service.facade import Service
 
     return Service(_settings(ctx))
 
@@ -79,7 +79,7 @@ def main(ctx: click.Context, home: str | None) -> None:
 def build(ctx: click.Context, paths: tuple[Path, ...], meta: tuple[str, ...], as_json: bool,
           progress: bool | None) -> None:
     """Build the data home from PATHS (default: the bundled plans), replacing what it held."""
-    from .pipeline import build as run_build
+    from .build.pipeline import build as run_build
 
     bad = [m for m in meta if "=" not in m]
     if bad:
@@ -286,7 +286,7 @@ def evaluate() -> None:
 @click.pass_context
 def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool) -> None:
     """Precision, recall and F1 per field of extraction against the gold annotation."""
-    from .evaluate import extraction_golds, format_scores, score_extraction
+    from .evaluation.scoring import extraction_golds, format_scores, score_extraction
 
     settings = _settings(ctx)
     golds = [gold] if gold else extraction_golds(settings)
@@ -306,7 +306,7 @@ def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool, errors
 @click.pass_context
 def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> None:
     """Unit precision and recall per document (and agency types, duties) on the layouts found in the wild."""
-    from .evaluate import format_unit_scores, score_units
+    from .evaluation.scoring import format_unit_scores, score_units
 
     settings = _settings(ctx)
     paths = list(golds) or sorted((settings.gold_dir / "dev").glob("*.json"))
@@ -324,7 +324,7 @@ def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> No
 @click.pass_context
 def eval_ask(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool) -> None:
     """Recall, precision and out-of-scope score of `kg ask` on the gold questions (needs a build)."""
-    from .evaluate import format_ask_scores, score_ask
+    from .evaluation.scoring import format_ask_scores, score_ask
 
     settings = _settings(ctx)
     scores = score_ask(_service(ctx), gold or settings.gold_dir / "questions.json")
@@ -346,11 +346,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 
     from web import create_app
 
-    from .pipeline import build as run_build
+    from .build.pipeline import build as run_build
+    from .service.facade import Service
     from .serving import in_child, serve_workers
     from .serving import serve as run
-    from .service import Service
-    from .store import DataHome
+    from .stores.local import DataHome
 
     settings = _settings(ctx)
     workers = workers or min(os.cpu_count() or 1, 4)

@@ -3,7 +3,7 @@
 Every setting can come from the environment with the prefix ``KG_`` (``KG_HOME``, ``KG_BASE_IRI``,
 ``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``, ``KG_QUERY_WORKERS``, ``KG_UPDATE_TOKEN``, ``KG_RATE_LIMIT``,
 ``KG_MAX_BODY``, ``KG_CACHE``, ``KG_STORE``, ``KG_STORE_UPDATE``, ``KG_STORE_GSP``; ``KG_STORE_AUTH`` is read by
-kg/remote.py when it connects, so a password never sits in a settings value); an explicit
+kg/stores/remote.py when it connects, so a password never sits in a settings value); an explicit
 argument wins over the environment.
 """
 
@@ -66,7 +66,7 @@ class Settings:
     # the largest request body accepted, in bytes.
     rate_limit: int = DEFAULT_RATE_LIMIT
     max_body: int = DEFAULT_MAX_BODY
-    # A SPARQL 1.1 server to hold the triples instead of the embedded Oxigraph store (kg/remote.py):
+    # A SPARQL 1.1 server to hold the triples instead of the embedded Oxigraph store (kg/stores/remote.py):
     # its query URL, its update URL (default: the query URL) and its Graph Store Protocol URL.
     store: str | None = None
     store_update: str | None = None

@@ -6,6 +6,7 @@ so the same document always yields the same IRIs under the same base.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from rdflib import Namespace, URIRef
@@ -13,6 +14,11 @@ from rdflib.namespace import DefinedNamespace
 
 CONCEPT = "https://w3id.org/dutygraph/concept/"
 SCHEMES = ("action", "object", "issue", "agency")
+
+# A page key is the path of an instance IRI below the base: ASCII words between slashes.
+PAGE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(?:/[A-Za-z0-9._~-]+)*")
+IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+PAGE_KINDS = ("unit", "duty", "plan")
 
 ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -99,7 +105,7 @@ def concept_ref(iri: str) -> str:
 
 class Minter:
     """Mints instance IRIs under one base, as ``term`` makes them: rdflib's ``URIRef`` (a ``str``), or
-    a plain ``str`` for the N-Quads writer (kg/graph.py), to which an rdflib term is only a cost."""
+    a plain ``str`` for the N-Quads writer (kg/graph/triples.py), to which an rdflib term is only a cost."""
 
     def __init__(self, base: str, term: Callable[[str], str] = URIRef):
         self.base = base
@@ -136,3 +142,33 @@ class Minter:
 def is_true(lexical: str | None) -> bool:
     """An xsd:boolean read from a result row: "true" or "1" (Virtuoso answers EXISTS with 1/0)."""
     return lexical in ("true", "1")
+
+
+def term(iri: str) -> str:
+    """``<iri>`` for a SPARQL text, after checking it is an IRI and nothing else."""
+    if not IRI.fullmatch(iri or ""):
+        raise ValueError(f"not an IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def values(iris) -> str:
+    return " ".join(term(i) for i in iris)
+
+
+def page_path(iri: str | None, base_iri: str) -> str | None:
+    """The local page of an IRI: units, duties and plans under ``/unit/…``, ``/duty/…``,
+    ``/plan/…``; concepts under ``/concept/<scheme>/<key>``; other instances under ``/id/…``
+    (the linked-data pages); ``None`` for IRIs from elsewhere."""
+    if not iri:
+        return None
+    if iri.startswith(base_iri):
+        rest = iri[len(base_iri):]
+        if not PAGE_KEY.fullmatch(rest):
+            return None
+        kind = rest.split("/", 1)[0]
+        return f"/{rest}" if kind in PAGE_KINDS and "/" in rest and not rest.endswith("/span") else f"/id/{rest}"
+    if iri.startswith(CONCEPT):
+        rest = iri[len(CONCEPT):]
+        if PAGE_KEY.fullmatch(rest) and rest.count("/") == 1 and rest.split("/")[0] in SCHEMES:
+            return f"/concept/{rest}"
+    return None

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.build.pipeline import build
 from kg.config import ROOT, Settings
-from kg.pipeline import build
-from kg.service import Service
-from kg.thesaurus import load_thesaurus
+from kg.extraction.thesaurus import load_thesaurus
+from kg.service.facade import Service
 
 SEED = ROOT / "data" / "plans" / "liaocheng_heavy-pollution_member-duties.txt"
 DATA = Path(__file__).parent / "data"

@@ -16,16 +16,16 @@ from urllib.request import urlopen
 import pyoxigraph as ox
 from werkzeug.serving import make_server
 
+from kg.build.pipeline import finish_build
 from kg.config import Settings
-from kg.pipeline import finish_build
-from kg.store import DataHome, open_store
+from kg.stores.local import DataHome, open_store
 
 DATA = Path(__file__).parent / "data"
 
 
 def settle() -> None:
     """Close a writable store that ``finish_build`` may leave referenced from a reference cycle
-    (see kg/update.py); alive, it keeps compacting a build that readers already use."""
+    (see kg/sparql/update.py); alive, it keeps compacting a build that readers already use."""
     gc.collect()
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.ask import understand
+from kg.ask.asker import understand
 from kg.cli import main
 from kg.errors import BadRequest
 
@@ -135,7 +135,7 @@ def test_gold_questions_above_the_floors(service):
     """`kg eval ask` on tests/gold/questions.json: recall ≥ 0.95, precision ≥ 0.90, every
     out-of-scope question answered with no unit."""
     from kg.config import ROOT
-    from kg.evaluate import format_ask_scores, score_ask
+    from kg.evaluation.scoring import format_ask_scores, score_ask
 
     scores = score_ask(service, ROOT / "tests" / "gold" / "questions.json")
     print(format_ask_scores(scores, errors=True))

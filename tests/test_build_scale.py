@@ -10,15 +10,15 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 
-import kg.bulk
+import kg.build.bulk
+from kg.build.pipeline import build, extract_documents
 from kg.config import ROOT
 from kg.errors import KgError
-from kg.graph import build_plan_graph, nquads, ontology_graphs, ontology_sources
-from kg.pipeline import build, extract_documents
-from kg.indexing import build_index, index_documents
-from kg.search import INDEX_DIR
-from kg.store import DataHome, open_store
-from kg.thesaurus import load_thesaurus
+from kg.extraction.thesaurus import load_thesaurus
+from kg.graph.triples import build_plan_graph, nquads, ontology_graphs, ontology_sources
+from kg.search.indexing import build_index, index_documents
+from kg.search.searcher import INDEX_DIR
+from kg.stores.local import DataHome, open_store
 
 from .conftest import DATA, SEED
 
@@ -110,7 +110,7 @@ def test_nquads_escape_what_literals_hold():
 @pytest.fixture
 def workers(monkeypatch):
     """Extraction in worker processes however few the documents."""
-    monkeypatch.setattr(kg.bulk, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(kg.build.bulk, "PARALLEL_FROM", 1)
 
 
 def test_worker_processes_build_what_one_process_builds(home, tmp_path, workers):
@@ -122,7 +122,7 @@ def test_worker_processes_build_what_one_process_builds(home, tmp_path, workers)
     documents = [*DOCUMENTS, second]
     inline = Settings.from_env(tmp_path / "inline")
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(kg.bulk, "PARALLEL_FROM", 10**9)
+        m.setattr(kg.build.bulk, "PARALLEL_FROM", 10**9)
         expected = build(inline, documents)
     manifest = build(home, documents)
     assert [p["key"] for p in manifest["plans"]] == [p["key"] for p in expected["plans"]]
@@ -143,7 +143,7 @@ def test_worker_processes_build_what_one_process_builds(home, tmp_path, workers)
 def test_workers_run_ahead_of_a_slow_document_and_answers_keep_their_order(home, tmp_path, workers):
     """One worker on a long document does not hold the others up: their N-Quads reach the loader
     first. What the build records of each plan still comes in the order of the documents."""
-    from kg.bulk import extracted_plans
+    from kg.build.bulk import extracted_plans
 
     slow = tmp_path / "long-plan.txt"
     slow.write_text(SEED.read_text(encoding="utf-8") * 40, encoding="utf-8")
@@ -169,7 +169,7 @@ def _indexed(build_dir) -> list[dict]:
 
 def _table_rows(build_dir) -> set[tuple]:
     """A build's duty table as (duty, units, concepts, role, evidence) rows."""
-    from kg.postings import TABLE_FILE, load_table
+    from kg.search.postings import TABLE_FILE, load_table
 
     table = load_table(build_dir.path / TABLE_FILE)
     concepts: dict[int, set[str]] = {}
@@ -209,7 +209,7 @@ def _stored(index_dir) -> list[str]:
 
 
 def test_multi_process_index_holds_the_same_documents(home, tmp_path):
-    from kg.search import Searcher
+    from kg.search.searcher import Searcher
 
     build(home, DOCUMENTS)
     current = DataHome(home.home).require()
@@ -226,7 +226,7 @@ def test_multi_process_index_holds_the_same_documents(home, tmp_path):
     # one segment and with several (document numbers shifted per segment).
     from whoosh import query
 
-    from kg import ranking
+    from kg.search.searcher import ranking
 
     ranked = 0
     for searcher in (one, two):
@@ -238,7 +238,7 @@ def test_multi_process_index_holds_the_same_documents(home, tmp_path):
                     q = searcher._parse(words, every) if restrict is None else query.And([searcher._parse(words, every), restrict])
                     expected = set(whoosh_searcher.docs_for_query(q))
                     assert searcher.matching(whoosh_searcher, q) == expected, (words, restrict)
-                    # kg/ranking.py scores them as whoosh's collector does when it scores every match
+                    # kg/search/ranking.py scores them as whoosh's collector does when it scores every match
                     parsed = searcher._parse(words, every)
                     if ranking.supported(parsed) and expected:
                         ranked += 1
@@ -257,7 +257,7 @@ def test_index_documents_come_once_each(built, service):
 
 
 def test_progress_goes_to_standard_error_when_asked(home, capsys):
-    # "indexing" is drawn by the process the build forked (kg/indexer.py) and relayed to this one's stream
+    # "indexing" is drawn by the process the build forked (kg/build/indexer.py) and relayed to this one's stream
     build(home, progress=True)
     err = capsys.readouterr().err
     assert "extracting: 1 plans" in err and "loading:" in err and "indexing: 431 documents" in err
@@ -267,15 +267,15 @@ def test_progress_goes_to_standard_error_when_asked(home, capsys):
 
 INDEX_CHILD_SCRIPT = """
 import json, os, sys
-import kg.indexing, kg.pipeline, kg.subwriters
-from kg import indexer
+import kg.search.indexing, kg.build.pipeline, kg.search.subwriters
+from kg.build import indexer
 from kg.config import Settings
 from kg.errors import KgError
-from kg.pipeline import build
-from kg.service import Service
+from kg.build.pipeline import build
+from kg.service.facade import Service
 
 settings, seen = Settings.from_env(sys.argv[1]), sys.argv[2]
-real, parallel = indexer.index_build, kg.subwriters.parallel_writer
+real, parallel = indexer.index_build, kg.search.subwriters.parallel_writer
 
 def spy(build_path, thesaurus, progress):
     with open(seen, "a") as out:
@@ -291,20 +291,20 @@ def broken(build_path, thesaurus, progress):
     raise RuntimeError("disk full")
 
 report = {"pid": os.getpid()}
-indexer.index_build = kg.pipeline.index_build = spy  # the child calls it from kg.indexer, a build without one from kg.pipeline
+indexer.index_build = kg.build.pipeline.index_build = spy  # the child calls it from kg.build.indexer, a build without one from kg.build.pipeline
 manifest = build(settings)
 report["indexed"], report["triples"] = manifest["indexed"], manifest["triples"]
 report["found"] = Service(settings).search("扬尘")["total"]
-kg.indexing.PARALLEL_FROM, kg.subwriters.parallel_writer = 100, counted  # a large index: sub-writers
+kg.search.indexing.PARALLEL_FROM, kg.search.subwriters.parallel_writer = 100, counted  # a large index: sub-writers
 report["parallel_indexed"] = build(settings)["indexed"]
 report["parallel_found"] = Service(settings).search("扬尘")["total"]
-first = str(kg.store.DataHome(settings.home).require().path)
-indexer.index_build = kg.pipeline.index_build = broken
+first = str(kg.stores.local.DataHome(settings.home).require().path)
+indexer.index_build = kg.build.pipeline.index_build = broken
 try:
     build(settings)
 except KgError as exc:
     report["error"] = str(exc)
-report["kept"] = str(kg.store.DataHome(settings.home).require().path) == first
+report["kept"] = str(kg.stores.local.DataHome(settings.home).require().path) == first
 print(json.dumps(report))
 """
 
@@ -342,8 +342,8 @@ def test_cli_build_progress_flag(home, runner):
 def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeypatch):
     import multiprocessing
 
-    import kg.indexing
-    import kg.subwriters
+    import kg.search.indexing
+    import kg.search.subwriters
 
     store, thesaurus = open_store(DataHome(built.home).require()), load_thesaurus(built.ontology_dir)
     documents = list(index_documents(store, thesaurus))
@@ -352,8 +352,8 @@ def test_a_failure_while_indexing_stops_the_sub_writers(built, tmp_path, monkeyp
         yield from documents[:50]
         raise KgError("the store went away")
 
-    monkeypatch.setattr(kg.subwriters, "BATCH", 10)  # job files reach the sub-writers before the failure
-    monkeypatch.setattr(kg.indexing, "index_documents", failing)
+    monkeypatch.setattr(kg.search.subwriters, "BATCH", 10)  # job files reach the sub-writers before the failure
+    monkeypatch.setattr(kg.search.indexing, "index_documents", failing)
     with pytest.raises(KgError, match="went away"):
         build_index(tmp_path / "index", store, thesaurus, procs=2)
     assert multiprocessing.active_children() == []

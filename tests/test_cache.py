@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.cache import Memo
+from kg.build.pipeline import build
 from kg.errors import BadRequest
-from kg.pipeline import build
-from kg.service import Service
+from kg.service.cache import Memo
+from kg.service.facade import Service
 
 
 def test_a_repeated_key_is_not_computed_again():

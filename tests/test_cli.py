@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-import pytest
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph
 
 from kg.cli import main
@@ -55,7 +55,7 @@ def test_validate_fails_on_a_broken_graph(runner, home, monkeypatch):
     def no_type(name, plan, thesaurus):
         return Unit(name=name, label_en="x", agency_type=None)
 
-    monkeypatch.setattr("kg.extract.make_unit", no_type)
+    monkeypatch.setattr("kg.extraction.duties.make_unit", no_type)
     run(runner, home, "build")
     result = run(runner, home, "validate", "--json")
     assert result.exit_code == 1

@@ -27,7 +27,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
 from kg.config import ROOT, Settings
-from kg.store import DataHome
+from kg.stores.local import DataHome
 from web import create_app
 
 from .servers import build_home, close_app

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from kg.build.pipeline import extract_documents
 from kg.config import ROOT
-from kg.evaluate import format_scores, score_extraction, score_plan
-from kg.pipeline import extract_documents
+from kg.evaluation.scoring import format_scores, score_extraction, score_plan
 
 GOLD = [p for p in sorted((ROOT / "tests" / "gold").glob("*.json")) if p.name != "questions.json"]
 FLOORS = {
@@ -29,7 +29,7 @@ def scores(thesaurus):
 
 
 def test_there_is_gold(home):
-    from kg.evaluate import extraction_golds
+    from kg.evaluation.scoring import extraction_golds
 
     assert GOLD, "tests/gold/*.json is missing"
     assert extraction_golds(home) == GOLD

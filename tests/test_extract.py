@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract import extract_plan, find_partners, is_boilerplate, segment, split_unit_cell
-from kg.ingest import load_document
+from kg.documents.reader import load_document
+from kg.extraction.duties import extract_plan, find_partners, is_boilerplate, segment, split_unit_cell
 from kg.text import fold_width
 
 from .conftest import SEED

@@ -7,7 +7,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.graph import build_plan_graph, ontology_graphs
+from kg.graph.triples import build_plan_graph, ontology_graphs
 from kg.models import Duty, ExtractedPlan, Plan, Record, Source, Unit
 from kg.vocab import GRAPH_ONTOLOGY, GRAPH_THESAURUS, concept_iri
 

@@ -1,4 +1,4 @@
-"""kg/segments.py's writer gives the index whoosh's own writer gives: the same files for one segment,
+"""kg/search/segments.py's writer gives the index whoosh's own writer gives: the same files for one segment,
 and for several segments (one process, or the multi-process writer) the same lexicons, postings,
 term statistics, field lengths, stored fields and ranked searches."""
 
@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import kg.indexing
-from kg.indexing import build_index, index_documents, schema
-from kg.search import Searcher
-from kg.segments import MemorySegmentWriter
+from kg.search.indexing import build_index, index_documents, schema
+from kg.search.searcher import Searcher
+from kg.search.segments import MemorySegmentWriter
 
 SEARCHES = ["扬尘", "渣土车 运输", "public security", "vehicles", "kind:duty", "unit:* AND 施工", '"施工 扬尘"',
             "title_zh:公安局", "火灾 OR 事故", "boilerplate:true"]
@@ -117,7 +116,7 @@ def _segment_files(ix) -> dict[str, bytes]:
 
 
 def _ranked(index_dir: Path, thesaurus, exact: bool) -> list:
-    """Each search's hits with their scores, through whoosh's searcher and through kg/search.py."""
+    """Each search's hits with their scores, through whoosh's searcher and through kg/search/searcher.py."""
     from whoosh import index, qparser
 
     found = []
@@ -157,12 +156,12 @@ def test_several_segments_answer_as_one(documents, tmp_path, service):
 
 
 def test_the_multi_process_writer_writes_what_whoosh_writes(documents, tmp_path, service, monkeypatch):
-    import kg.segments
-    import kg.subwriters
+    import kg.search.segments
+    import kg.search.subwriters
 
     theirs = _index(tmp_path / "whoosh", documents[: len(documents) // 2], _plain)
-    monkeypatch.setattr(kg.subwriters, "BATCH", 50)  # both sub-writers get documents
-    monkeypatch.setattr(kg.segments, "SEGMENT_POSTINGS", 3_000)  # and write several segments each
+    monkeypatch.setattr(kg.search.subwriters, "BATCH", 50)  # both sub-writers get documents
+    monkeypatch.setattr(kg.search.segments, "SEGMENT_POSTINGS", 3_000)  # and write several segments each
     count = build_index(tmp_path / "parallel", service.store, service.thesaurus, procs=2)
     assert count == len(documents) // 2
     from whoosh import index

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from kg.documents.reader import load_document, read_source
+from kg.documents.table import is_header
 from kg.errors import KgError
-from kg.ingest import load_document, read_source
-from kg.ingest.table import is_header
 
 from .conftest import SEED
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from kg.build.pipeline import extract_documents
 from kg.config import ROOT, Settings
+from kg.documents.reader import load_document, parse_layout, read_source
 from kg.errors import KgError
-from kg.evaluate import score_units
-from kg.ingest import load_document, parse_layout, read_source
-from kg.pipeline import extract_documents
+from kg.evaluation.scoring import score_units
 
 DEV_GOLD = sorted((ROOT / "tests" / "gold" / "dev").glob("*.json"))
 
@@ -70,7 +70,7 @@ def _doc(tmp_path, name: str, body: str, encoding: str = "utf-8"):
     ],
 )
 def test_layouts(tmp_path, thesaurus, body, units):
-    from kg.extract import split_unit_cell
+    from kg.extraction.duties import split_unit_cell
 
     plan, records = load_document(_doc(tmp_path, "plan.txt", body))
     assert [[n for n, _ in split_unit_cell(r.unit_text)] for r in records] == units

@@ -56,7 +56,7 @@ def test_security_headers_on_every_answer(client):
 
 
 def test_server_follows_a_rebuild(home, other_plan, make_client):
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     build(home)
     client = make_client(home)

@@ -11,8 +11,7 @@ import pytest
 
 from kg.cli import main
 from kg.errors import BadRequest
-from kg.overlap import Analysis, DutyRow
-
+from kg.overlaps.analysis import Analysis, DutyRow
 
 TRUCK = "https://w3id.org/dutygraph/concept/object/muck-truck"
 CONTROL = "https://w3id.org/dutygraph/concept/action/control"
@@ -170,7 +169,7 @@ def _brute_force_groups(units, actions, duties):
 def test_largest_groups_are_those_trying_every_group_finds():
     import random
 
-    from kg.overlap import largest_groups
+    from kg.overlaps.analysis import largest_groups
 
     rng = random.Random(8)
     compared = nonempty = 0
@@ -225,10 +224,10 @@ def test_the_scene_is_each_plan_s_own(thesaurus):
 def test_a_large_build_is_shown_a_plan_at_a_time(tmp_path, monkeypatch):
     """Beyond ``OVERLAP_UNITS`` units the overlap views show one plan (the first, or the one asked
     for) and name it; a small build shows every plan, each finding naming its own."""
-    import kg.overlapviews as overlap_views
+    import kg.service.overlapviews as overlap_views
+    from kg.build.pipeline import build
     from kg.config import Settings
-    from kg.pipeline import build
-    from kg.service import Service
+    from kg.service.facade import Service
     from web import create_app
 
     from .conftest import ROOT, SEED

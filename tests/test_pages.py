@@ -10,9 +10,10 @@ from urllib.parse import quote
 
 import pytest
 
-from kg.browse import page_path, segments
+from kg.build.pipeline import build
 from kg.config import Settings
-from kg.pipeline import build
+from kg.service.browse import segments
+from kg.vocab import page_path
 
 BASE = "https://w3id.org/dutygraph/id/"
 PLAN = "liaocheng-heavy-pollution-member-duties"
@@ -271,10 +272,10 @@ def test_snippets_with_anything_but_marks_are_escaped(app):
 
 
 def test_units_are_listed_a_few_plans_a_page(tmp_path, monkeypatch):
-    import kg.service as service_module
+    import kg.service.facade as service_module
+    from kg.build.pipeline import build
     from kg.config import Settings
-    from kg.pipeline import build
-    from kg.service import Service
+    from kg.service.facade import Service
     from web import create_app
 
     from .conftest import ROOT, SEED

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from kg.build.pipeline import build
 from kg.cli import main
 from kg.config import ROOT, Settings
 from kg.errors import BadRequest
-from kg.pipeline import build
-from kg.service import Service
+from kg.service.facade import Service
 
 
 @pytest.fixture(scope="module")

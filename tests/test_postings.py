@@ -1,4 +1,4 @@
-"""The duty table ask ranks from (kg/postings.py): what the build writes equals what SPARQL finds,
+"""The duty table ask ranks from (kg/search/postings.py): what the build writes equals what SPARQL finds,
 it follows every write to the graph, and ask answers the same without it."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kg.ask import Asker
+from kg.ask.asker import Asker
+from kg.build.pipeline import build
 from kg.config import Settings
-from kg.pipeline import build
-from kg.postings import TABLE_FILE, DutyTable, TableWriter, load_table, table_from_store
 from kg.errors import KgError
-from kg.service import Service
+from kg.search.postings import TABLE_FILE, DutyTable, TableWriter, load_table, table_from_store
+from kg.service.facade import Service
 from web import create_app
 
 from .servers import close_app

@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.ask import understand
+from kg.ask.asker import understand
+from kg.documents.reader import load_document
 from kg.errors import KgError
-from kg.extract import extract_plan
-from kg.ingest import load_document
+from kg.extraction.duties import extract_plan
 
 # Text that looks like duty lists: unit-ish names, verbs, separators, numbering, tabs, brackets.
 PIECES = st.sampled_from(

@@ -8,7 +8,6 @@ import pytest
 
 from kg.config import ROOT
 
-
 QUERIES = sorted((ROOT / "ontology" / "queries").glob("*.rq"))
 
 

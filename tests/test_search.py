@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kg.build.pipeline import build
 from kg.errors import BadRequest
-from kg.pipeline import build
-from kg.service import Service
-from kg.store import DataHome
+from kg.service.facade import Service
+from kg.stores.local import DataHome
 
 
 def test_chinese_words_find_duties(service):
@@ -53,10 +53,10 @@ def test_facet_values_are_the_most_frequent_and_keep_the_chosen_one(service, cli
 
 
 def test_facet_counts_are_whooshs_own_grouping(service):
-    """kg/facets.py counts what whoosh's ``groupedby`` counts, value by value, for every facet."""
+    """kg/search/facets.py counts what whoosh's ``groupedby`` counts, value by value, for every facet."""
     from whoosh import sorting
 
-    from kg.search import FACETS
+    from kg.search.searcher import FACETS
 
     searcher = service.searcher
     for text in ("工作", "扬尘", "车辆 OR 企业"):
@@ -74,7 +74,7 @@ def test_facet_counts_are_whooshs_own_grouping(service):
 def test_warming_reads_the_most_frequent_terms_and_changes_no_answer(service):
     """A warmed searcher holds the postings of the most frequent terms, scored, and answers as a
     searcher that read them on demand."""
-    from kg.search import INDEX_DIR, TEXT_FIELDS, Searcher
+    from kg.search.searcher import INDEX_DIR, TEXT_FIELDS, Searcher
 
     index = service.build.path / INDEX_DIR
     cold = Searcher(index, service.thesaurus)

@@ -27,7 +27,7 @@ PAIRS = ROOT / "tests" / "data" / "shapes"
 DG = Namespace("https://w3id.org/dutygraph/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 
-# The terms the program writes (briefs/common.md); kg/graph.py relies on every one of them.
+# The terms the program writes (briefs/common.md); kg/graph/triples.py relies on every one of them.
 CLASSES = {"Plan", "Command", "MemberUnit", "Collective", "WorkGroup", "Record", "Duty",
            "BoilerplateDuty", "Role"}
 OBJECT_PROPERTIES = {"hasCommand", "agencyType", "record", "plan", "span", "assignedTo",

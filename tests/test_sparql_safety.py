@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from kg.sparql import MAX_QUERY_CHARS, SparqlError, analyse_query
+from kg.sparql.protocol import MAX_QUERY_CHARS, SparqlError, analyse_query
 from web import create_app
 
 from .servers import close_app, copy_settings, http_get, serve

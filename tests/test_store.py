@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
+from kg.build.pipeline import _Feed, build
 from kg.errors import KgError
-from kg.pipeline import _Feed, build
-from kg.service import Service
-from kg.store import Build, DataHome
+from kg.service.facade import Service
+from kg.stores.local import Build, DataHome
 
 from .conftest import SEED
 
@@ -72,7 +72,7 @@ def test_failure_while_writing_removes_the_half_build(home, monkeypatch):
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("kg.pipeline.write_store", explode)
+    monkeypatch.setattr("kg.build.pipeline.write_store", explode)
     with pytest.raises(OSError):
         build(home)
     builds = sorted(p.name for p in (home.home / "builds").iterdir())

@@ -9,11 +9,10 @@ import threading
 
 import pytest
 
-from kg.sparql import SparqlError, add_using, analyse_update
-from kg.store import DataHome
-from web import create_app
-
 from kg.config import Settings
+from kg.sparql.protocol import SparqlError, add_using, analyse_update
+from kg.stores.local import DataHome
+from web import create_app
 
 from .servers import DATA, build_home, close_app, copy_settings
 

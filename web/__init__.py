@@ -10,7 +10,7 @@ from flask import Flask, jsonify
 
 from kg.config import Settings
 from kg.errors import BadRequest, KgError
-from kg.service import Service
+from kg.service.facade import Service
 
 from . import limits
 

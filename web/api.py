@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import BadRequest
-from kg.search import FACET_LIMIT, FACETS
+from kg.search.searcher import FACET_LIMIT, FACETS
 
 bp = Blueprint("api", __name__)
 

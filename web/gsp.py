@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
-from kg.graphstore import identify_graph
-from kg.sparql import Operation, SparqlError
-from kg.workers import WorkerError
+from kg.sparql.graphstore import identify_graph
+from kg.sparql.protocol import Operation, SparqlError
+from kg.sparql.workers import WorkerError
 
 from .sparql import add_cors, endpoint, refuse, respond, unavailable
 

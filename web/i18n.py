@@ -59,7 +59,6 @@ TEXT = {
     "next": ("下一页", "Next"),
     "page": ("页", "page"),
     "unit": ("单位", "Unit"),
-    "agency_type": ("机构类型", "Agency type"),
     "place": ("地区", "Place"),
     "duties": ("职责", "Duties"),
     "duties_by_action": ("按行动分组的职责", "Duties by action"),

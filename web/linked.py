@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from kg.linked import ENTITY_FORMATS, choose_entity_format
-from kg.sparql import SparqlError
-from kg.workers import WorkerError
+from kg.sparql.linked import ENTITY_FORMATS, choose_entity_format
+from kg.sparql.protocol import SparqlError
+from kg.sparql.workers import WorkerError
 
 from .sparql import add_cors, endpoint, refuse, unavailable
 

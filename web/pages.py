@@ -1,7 +1,7 @@
 """The home and ask pages, and what every HTML page shares (the other page families are
 web/search.py, web/browse.py, web/editor.py, web/overlaps.py). Every page is also JSON
 (``?format=json``). Each view reads its arguments, calls one service method and renders; the page
-data come from kg/browse.py through the service.
+data come from kg/service/browse.py through the service.
 
 What every page shares: the interface language (``?lang=`` or the ``lang`` cookie), the
 ``t``/``label`` helpers, the ``href`` filter (IRI → local page), the Content-Security-Policy of the
@@ -16,8 +16,8 @@ from importlib.resources import files
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
 from markupsafe import Markup, escape
 
-from kg.browse import page_path
-from kg.search import FACETS
+from kg.search.searcher import FACETS
+from kg.vocab import page_path
 
 from .i18n import COOKIE, LANGS, current_lang, other, text
 

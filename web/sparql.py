@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from kg.endpoint import Endpoint
-from kg.query import Reply
-from kg.sparql import SparqlError, read_operation
-from kg.workers import WorkerError
+from kg.sparql.endpoint import Endpoint
+from kg.sparql.protocol import SparqlError, read_operation
+from kg.sparql.query import Reply
+from kg.sparql.workers import WorkerError
 
 bp = Blueprint("sparql", __name__)
 CORS_HEADERS = {

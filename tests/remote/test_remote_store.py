@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from kg.build.pipeline import build
 from kg.config import ROOT, Settings
 from kg.errors import KgError
-from kg.pipeline import build
-from kg.remote import Remote, RemoteError, RemoteStore, graph_url, query_form
-from kg.service import Service
+from kg.service.facade import Service
+from kg.stores.remote import Remote, RemoteError, RemoteStore, graph_url, query_form
 from tests.servers import build_home, close_app, serve
 
 QUERIES = sorted((ROOT / "ontology" / "queries").glob("*.rq"))

@@ -1,0 +1,280 @@
+"""Extraction scored against hand-written gold files (tests/gold/*.json): P, R, F1 per field.
+
+Duties are paired gold↔predicted within a row by largest span overlap (IoU ≥ 0.5, one-to-one);
+set-valued fields (actions, objects, issues, partners) are scored micro over all duties, so a
+missed duty costs its labels in recall and an invented one costs them in precision.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..build.pipeline import extract_documents
+from ..config import ROOT, Settings
+from ..models import Duty, ExtractedPlan
+from ..vocab import concept_ref
+
+FIELDS = ("segmentation", "units", "agency_types", "actions", "objects", "issues", "roles", "partners", "boilerplate")
+_EDGE = " \t\r\n;；,，。"
+
+
+def _trim(text: str, span: Sequence[int]) -> tuple[int, int]:
+    a, b = span
+    while a < b and text[a] in _EDGE:
+        a += 1
+    while b > a and text[b - 1] in _EDGE:
+        b -= 1
+    return a, b
+
+
+def _iou(x: tuple[int, int], y: tuple[int, int]) -> float:
+    inter = max(0, min(x[1], y[1]) - max(x[0], y[0]))
+    union = max(x[1], y[1]) - min(x[0], y[0])
+    return inter / union if union else 0.0
+
+
+def _prf(tp: int, predicted: int, gold: int) -> dict[str, float | int]:
+    p = tp / predicted if predicted else 1.0
+    r = tp / gold if gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "predicted": predicted, "gold": gold}
+
+
+def _predicted_fields(duty: Duty) -> dict:
+    return {
+        "text": duty.text,
+        "actions": {concept_ref(c) for c in duty.actions},
+        "objects": {concept_ref(c) for c in duty.objects},
+        "issues": {concept_ref(c) for c in duty.issues},
+        "partners": set(duty.partners),
+        "role": duty.role,
+        "boilerplate": duty.boilerplate,
+    }
+
+
+def _gold_fields(duty: dict) -> dict:
+    return {
+        "text": duty["text"],
+        "actions": set(duty.get("actions", [])),
+        "objects": set(duty.get("objects", [])),
+        "issues": set(duty.get("issues", [])),
+        "partners": set(duty.get("partners", [])),
+        "role": duty["role"],
+        "boilerplate": bool(duty.get("boilerplate")),
+    }
+
+
+def _pair(gold: list[tuple[tuple[int, int], dict]], predicted: list[tuple[tuple[int, int], dict]]):
+    candidates = sorted(
+        ((_iou(g[0], p[0]), i, j) for i, g in enumerate(gold) for j, p in enumerate(predicted)), reverse=True
+    )
+    used_g, used_p, pairs = set(), set(), []
+    for score, i, j in candidates:
+        if score < 0.5 or i in used_g or j in used_p:
+            continue
+        used_g.add(i)
+        used_p.add(j)
+        pairs.append((gold[i][1], predicted[j][1]))
+    return pairs
+
+
+def score_plan(gold: dict, extracted: ExtractedPlan, errors: list[str] | None = None) -> Counter:
+    """Counts of true positives, predictions and gold items per field; disagreements into ``errors``."""
+    text = extracted.plan.source.text
+    counts: Counter = Counter()
+    errors = [] if errors is None else errors
+    predicted_units = {(row, u.name) for row, units in extracted.members.items() for u in units}
+    predicted_types = {
+        (row, u.name, concept_ref(u.agency_type) if u.agency_type else None)
+        for row, units in extracted.members.items()
+        for u in units
+    }
+    by_row: dict[int, list] = {}
+    for duty in extracted.duties:
+        by_row.setdefault(duty.row, []).append((_trim(text, duty.span), _predicted_fields(duty)))
+    for record in gold["records"]:
+        row = record["row"]
+        gold_units = {(row, u["name"]) for u in record["units"]}
+        gold_types = {(row, u["name"], u.get("agency_type")) for u in record["units"]}
+        counts["units.tp"] += len(gold_units & predicted_units)
+        counts["units.gold"] += len(gold_units)
+        counts["agency_types.tp"] += len(gold_types & predicted_types)
+        counts["agency_types.gold"] += len(gold_types)
+        gold_duties = [(_trim(text, d["span"]), _gold_fields(d)) for d in record["duties"]]
+        predicted = by_row.get(row, [])
+        counts["segmentation.tp"] += len({s for s, _ in gold_duties} & {s for s, _ in predicted})
+        counts["segmentation.gold"] += len(gold_duties)
+        counts["segmentation.predicted"] += len(predicted)
+        paired = _pair(gold_duties, predicted)
+        if len(paired) < max(len(gold_duties), len(predicted)):
+            errors.append(f"row {row}: {len(gold_duties)} gold duties, {len(predicted)} predicted, {len(paired)} paired")
+        for g, p in paired:
+            for field in ("actions", "objects", "issues", "partners"):
+                counts[f"{field}.tp"] += len(g[field] & p[field])
+                if g[field] != p[field]:
+                    missed, extra = sorted(g[field] - p[field]), sorted(p[field] - g[field])
+                    errors.append(f"row {row} {g['text'][:24]}… {field}: missed {missed} extra {extra}")
+            for field in ("role", "boilerplate"):
+                if g[field] != p[field]:
+                    errors.append(f"row {row} {g['text'][:24]}… {field}: gold {g[field]} predicted {p[field]}")
+            counts["roles.tp"] += g["role"] == p["role"]
+            counts["boilerplate.tp"] += g["boilerplate"] and p["boilerplate"]
+        for _, fields in gold_duties:
+            for field in ("actions", "objects", "issues", "partners"):
+                counts[f"{field}.gold"] += len(fields[field])
+            counts["roles.gold"] += 1
+            counts["boilerplate.gold"] += fields["boilerplate"]
+        for _, fields in predicted:
+            for field in ("actions", "objects", "issues", "partners"):
+                counts[f"{field}.predicted"] += len(fields[field])
+            counts["roles.predicted"] += 1
+            counts["boilerplate.predicted"] += fields["boilerplate"]
+    gold_rows = {r["row"] for r in gold["records"]}
+    counts["units.predicted"] += len({u for u in predicted_units if u[0] in gold_rows})
+    counts["agency_types.predicted"] += len({u for u in predicted_types if u[0] in gold_rows})
+    for row, duties in by_row.items():
+        if row not in gold_rows:  # a row the gold does not have: everything in it is invented
+            counts["segmentation.predicted"] += len(duties)
+            counts["roles.predicted"] += len(duties)
+    return counts
+
+
+def extraction_golds(settings: Settings) -> list[Path]:
+    """The extraction gold files: every tests/gold/*.json that annotates records (not questions)."""
+    return [p for p in sorted(settings.gold_dir.glob("*.json")) if '"records"' in p.read_text(encoding="utf-8")]
+
+
+def score_extraction(settings: Settings, gold_paths: Iterable[Path]) -> dict:
+    counts: Counter = Counter()
+    files: list[str] = []
+    errors: list[str] = []
+    for path in gold_paths:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        (extracted,) = extract_documents(settings, [ROOT / gold["source"]])
+        counts += score_plan(gold, extracted, errors)
+        files.append(str(path))
+    fields = {
+        field: _prf(counts[f"{field}.tp"], counts[f"{field}.predicted"], counts[f"{field}.gold"]) for field in FIELDS
+    }
+    return {"gold": files, "fields": fields, "errors": errors}
+
+
+def format_scores(scores: dict, errors: bool = False) -> str:
+    lines = [f"{'field':<14}{'precision':>10}{'recall':>10}{'F1':>8}{'gold':>7}{'pred':>7}"]
+    for field, s in scores["fields"].items():
+        lines.append(
+            f"{field:<14}{s['precision']:>10.3f}{s['recall']:>10.3f}{s['f1']:>8.3f}{s['gold']:>7}{s['predicted']:>7}"
+        )
+    lines.append("gold: " + ", ".join(scores["gold"]))
+    if errors:
+        lines += ["", f"{len(scores['errors'])} disagreement(s):", *scores["errors"]]
+    return "\n".join(lines)
+
+
+def score_ask(service, gold_path: Path) -> dict:
+    """Micro recall and precision of answered units over in-scope questions; the share of
+    out-of-scope questions answered with nothing."""
+    gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
+    tp = predicted = expected = 0
+    empty_ok = out_of_scope = 0
+    wrong: list[dict] = []
+    for q in gold["questions"]:
+        answer = service.ask(q["question"])
+        got = {a["label_zh"] for a in answer["answers"]}
+        want = set(q["expected"])
+        if not want:
+            out_of_scope += 1
+            empty_ok += not got
+        else:
+            tp += len(got & want)
+            predicted += len(got)
+            expected += len(want)
+        if got != want:
+            wrong.append({"id": q.get("id"), "question": q["question"], "missed": sorted(want - got),
+                          "extra": sorted(got - want), "concepts": [c["label_en"] for c in answer["concepts"]]})
+    recall = tp / expected if expected else 1.0
+    precision = tp / predicted if predicted else 1.0
+    return {
+        "gold": str(gold_path),
+        "questions": len(gold["questions"]),
+        "recall": round(recall, 4),
+        "precision": round(precision, 4),
+        "f1": round(2 * recall * precision / (recall + precision), 4) if recall + precision else 0.0,
+        "out_of_scope": {"questions": out_of_scope, "empty": empty_ok},
+        "exact": len(gold["questions"]) - len(wrong),
+        "wrong": wrong,
+    }
+
+
+def format_ask_scores(scores: dict, errors: bool = False) -> str:
+    oos = scores["out_of_scope"]
+    lines = [
+        f"questions     {scores['questions']}  (answered exactly right: {scores['exact']})",
+        f"recall        {scores['recall']:.3f}",
+        f"precision     {scores['precision']:.3f}",
+        f"F1            {scores['f1']:.3f}",
+        f"out of scope  {oos['empty']}/{oos['questions']} answered with no unit",
+        f"gold: {scores['gold']}",
+    ]
+    if errors:
+        lines.append("")
+        for w in scores["wrong"]:
+            lines.append(f"{w['id']} {w['question']}  missed {w['missed']} extra {w['extra']}  concepts {w['concepts']}")
+    return "\n".join(lines)
+
+
+def _normal(name: str) -> str:
+    from ..text import fold_width
+
+    return re.sub(r"\s+", "", fold_width(name))
+
+
+def score_units(settings: Settings, gold_paths: Iterable[Path]) -> dict:
+    """Per document: unit precision and recall, agency-type accuracy, partners wrongly made members,
+    and agreement on the duties of the units the gold splits into obligations."""
+    documents = []
+    for path in gold_paths:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        (x,) = extract_documents(settings, [ROOT / gold["source"]])
+        found = {_normal(u.name): u for units in x.members.values() for u in units}
+        wanted = {_normal(u["name"]): u for u in gold["units"]}
+        tp = len(found.keys() & wanted.keys())
+        types = sum(
+            1 for n in found.keys() & wanted.keys()
+            if (concept_ref(found[n].agency_type) if found[n].agency_type else None) == wanted[n].get("agency_type")
+        )
+        wrong_members = sorted({_normal(p) for p in gold.get("partners_not_members", [])} & found.keys())
+        duty_gold = [(d["unit"], _normal(d["text"]).rstrip("。;,.")) for d in gold.get("duties", [])]
+        duty_found = {
+            (name, _normal(d.text).rstrip("。;,."))
+            for d in x.duties
+            for name in d.units
+        }
+        document = {
+            "gold": str(path),
+            "units": {**_prf(tp, len(found), len(wanted))},
+            "agency_types": round(types / tp, 4) if tp else 0.0,
+            "partners_as_members": wrong_members,
+            "duties": _prf(sum(1 for d in duty_gold if d in duty_found),
+                           sum(1 for d in duty_found if d[0] in {u for u, _ in duty_gold}), len(duty_gold)),
+            "missed": sorted(wanted.keys() - found.keys()),
+            "extra": sorted(found.keys() - wanted.keys()),
+        }
+        documents.append(document)
+    return {"documents": documents}
+
+
+def format_unit_scores(scores: dict) -> str:
+    lines = [f"{'document':<46}{'unit P':>8}{'unit R':>8}{'types':>7}{'duty F1':>9}"]
+    for d in scores["documents"]:
+        name = Path(d["gold"]).stem[:44]
+        lines.append(f"{name:<46}{d['units']['precision']:>8.3f}{d['units']['recall']:>8.3f}"
+                     f"{d['agency_types']:>7.2f}{d['duties']['f1']:>9.3f}")
+        for label in ("missed", "extra", "partners_as_members"):
+            if d[label]:
+                lines.append(f"    {label}: {'、'.join(d[label])}")
+    return "\n".join(lines)

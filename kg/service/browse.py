@@ -1,0 +1,466 @@
+"""The read model of the web pages: a unit, a concept, a duty, a plan, and the ask, search and
+query pages, as plain dicts ready for a template or ``jsonify``.
+
+Takes the store, the thesaurus and the settings (the service hands them over); returns values
+with both languages' labels and the local page path (``href``) of every IRI they mention. Every
+query binds its only variable part, IRIs, as ``<iri>`` inside VALUES after checking them against
+an IRI pattern, so no text a person typed ever reaches SPARQL. Sits beside ``ask``/``search`` and
+left of ``service``: the service decorates their answers with what the pages need (links,
+highlight segments, facet labels).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from ..config import Settings
+from ..extraction.thesaurus import Concept, Thesaurus
+from ..vocab import CONCEPT, IRI, PAGE_KEY, PREFIXES, SCHEMES, is_true, page_path, term, values
+
+ROLES = ("lead", "joint", "support")
+RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
+EXAMPLE_QUESTIONS = [
+    {"q": "工地扬尘归谁管？", "lang": "zh"},
+    {"q": "who handles construction dust?", "lang": "en"},
+    {"q": "渣土车归谁管？", "lang": "zh"},
+    {"q": "who handles high-emission vehicles?", "lang": "en"},
+    {"q": "谁负责学校健康防护？", "lang": "zh"},
+    {"q": "who checks refined oil quality?", "lang": "en"},
+]
+
+
+def segments(text: str, spans) -> list[dict]:
+    """``text`` cut into pieces, each marked or not, from ``[start, end]`` offsets: what a
+    template needs to put ``<mark>`` around the highlights while escaping every piece."""
+    pieces, at = [], 0
+    for start, end in sorted((max(0, int(s)), min(len(text), int(e))) for s, e in spans or ()):
+        if start < at or start >= end:
+            continue
+        if start > at:
+            pieces.append({"text": text[at:start], "mark": False})
+        pieces.append({"text": text[start:end], "mark": True})
+        at = end
+    if at < len(text):
+        pieces.append({"text": text[at:], "mark": False})
+    return pieces
+
+
+def read_examples(queries_dir: Path) -> list[dict]:
+    """The example queries (``*.rq``) with the comment lines they open with as their title."""
+    examples = []
+    for path in sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else ():
+        text = path.read_text(encoding="utf-8")
+        comment = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            comment.append(line.lstrip("#").strip())
+        title = " ".join(c for c in comment if c) or path.stem
+        examples.append({"name": path.stem, "title": title, "query": text,
+                         "href": "/query?" + urlencode({"query": text})})
+    return examples
+
+
+DUTIES = """SELECT ?duty ?text ?role ?boilerplate ?plan ?record ?row ?clause ?start ?end WHERE {
+  VALUES ?duty { %s }
+  ?duty dg:text ?text ; dg:role ?role ; dg:plan ?plan ; dg:record ?record ; dg:span ?span .
+  ?span oa:start ?start ; oa:end ?end .
+  ?record dg:row ?row .
+  OPTIONAL { ?duty dg:clauseIndex ?clause }
+  BIND(EXISTS { ?duty a dg:BoilerplateDuty } AS ?boilerplate)
+}"""
+# A FILTER, not a second VALUES: with both, Oxigraph read every triple of the store (0.7 s at 1,000 plans).
+DUTY_LINKS = """SELECT ?duty ?p ?o WHERE {
+  VALUES ?duty { %s }
+  ?duty ?p ?o .
+  FILTER(?p IN (dg:assignedTo, dg:partner, dg:action, dg:object, dg:issue))
+}"""
+UNIT = """SELECT ?zh ?en ?type ?place_zh ?place_en ?member WHERE {
+  VALUES ?unit { %s }
+  ?unit a ?kind ; skos:prefLabel ?zh, ?en .
+  VALUES ?kind { dg:MemberUnit org:Organization }
+  FILTER(LANG(?zh) = "zh" && LANG(?en) = "en")
+  OPTIONAL { ?unit dg:agencyType ?type }
+  OPTIONAL { ?unit dg:placeName ?place_zh FILTER(LANG(?place_zh) = "zh") }
+  OPTIONAL { ?unit dg:placeName ?place_en FILTER(LANG(?place_en) = "en") }
+  BIND(EXISTS { ?unit a dg:MemberUnit } AS ?member)
+} LIMIT 1"""
+UNIT_DUTIES = """SELECT DISTINCT ?duty ?how WHERE {
+  VALUES ?unit { %s }
+  { ?duty dg:assignedTo ?unit BIND("own" AS ?how) } UNION { ?duty dg:partner ?unit BIND("partner" AS ?how) }
+}"""
+UNIT_RECORDS = """SELECT ?record ?row ?text ?unit_text ?plan ?start ?end WHERE {
+  VALUES ?unit { %s }
+  ?membership org:member ?unit ; dg:record ?record .
+  ?record dg:row ?row ; dg:text ?text ; dg:plan ?plan ; dg:span ?span .
+  ?span oa:start ?start ; oa:end ?end .
+  OPTIONAL { ?record dg:unitText ?unit_text }
+} ORDER BY ?plan ?row"""
+CONCEPT_DUTIES = """SELECT DISTINCT ?duty WHERE {
+  VALUES ?concept { %s }
+  ?duty dg:action|dg:object|dg:issue ?concept .
+}"""
+AGENCY_UNITS = """SELECT DISTINCT ?unit WHERE { VALUES ?type { %s } ?unit dg:agencyType ?type }"""
+RECORD = """SELECT ?text ?start ?end ?unit_text WHERE {
+  VALUES ?record { %s }
+  ?record dg:text ?text ; dg:span ?span . ?span oa:start ?start ; oa:end ?end .
+  OPTIONAL { ?record dg:unitText ?unit_text }
+}"""
+PLANS = """SELECT ?plan ?title ?source ?sha ?place_zh ?place_en ?command ?command_zh ?command_en WHERE {
+  %s
+  ?plan a dg:Plan ; dcterms:title ?title .
+  OPTIONAL { ?plan dcterms:source ?source }
+  OPTIONAL { ?plan dg:sha256 ?sha }
+  OPTIONAL { ?plan dg:placeName ?place_zh FILTER(LANG(?place_zh) = "zh") }
+  OPTIONAL { ?plan dg:placeName ?place_en FILTER(LANG(?place_en) = "en") }
+  OPTIONAL { ?plan dg:hasCommand ?command .
+    OPTIONAL { ?command skos:prefLabel ?command_zh FILTER(LANG(?command_zh) = "zh") }
+    OPTIONAL { ?command skos:prefLabel ?command_en FILTER(LANG(?command_en) = "en") } }
+} ORDER BY ?plan"""
+PLAN_MEMBERS = """SELECT ?unit ?row ?record WHERE {
+  VALUES ?plan { %s }
+  ?membership org:member ?unit ; dg:record ?record . ?record dg:plan ?plan ; dg:row ?row .
+} ORDER BY ?row"""
+PLAN_COUNTS = """SELECT (COUNT(DISTINCT ?duty) AS ?duties) (COUNT(DISTINCT ?b) AS ?boilerplate)
+  (COUNT(DISTINCT ?partner) AS ?partners) WHERE {
+  VALUES ?plan { %s }
+  ?duty dg:plan ?plan .
+  OPTIONAL { ?duty a dg:BoilerplateDuty BIND(?duty AS ?b) }
+  OPTIONAL { ?duty dg:partner ?partner }
+}"""
+
+
+class Browser:
+    """Page data over one store; ``labels`` are the organisations' (zh, en) labels."""
+
+    def __init__(self, store: ox.Store, thesaurus: Thesaurus, settings: Settings, labels: dict[str, tuple[str, str]]):
+        self.store = store
+        self.t = thesaurus
+        self.settings = settings
+        self.base = settings.base_iri
+        self.labels = labels
+
+    # ------------------------------------------------------------------ shared
+
+    def _select(self, query: str, *iris) -> list[dict[str, str]]:
+        text = query % tuple(values(i) if isinstance(i, (list, tuple, set, frozenset)) else term(i) for i in iris)
+        solutions = self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in solutions]
+
+    def href(self, iri: str | None) -> str | None:
+        return page_path(iri, self.base)
+
+    def iri(self, kind: str, key: str) -> str | None:
+        """The instance IRI of a page key, or ``None`` when the key cannot be one."""
+        return f"{self.base}{kind}/{key}" if PAGE_KEY.fullmatch(key or "") else None
+
+    def unit_ref(self, iri: str) -> dict:
+        zh, en = self.labels.get(iri, (iri.rsplit("/", 1)[-1], iri.rsplit("/", 1)[-1]))
+        return {"iri": iri, "label_zh": zh, "label_en": en, "href": self.href(iri)}
+
+    def concept_ref(self, iri: str) -> dict:
+        c = self.t.concepts.get(iri)
+        zh, en = (c.pref_zh, c.pref_en) if c else (iri.rsplit("/", 1)[-1], iri.rsplit("/", 1)[-1])
+        return {"iri": iri, "label_zh": zh, "label_en": en, "scheme": c.scheme if c else "", "href": self.href(iri)}
+
+    def ref(self, iri: str) -> dict:
+        return self.concept_ref(iri) if iri.startswith(CONCEPT) else self.unit_ref(iri)
+
+    def duties(self, iris) -> list[dict]:
+        """Duty cards: text, role, units, partners, actions, objects, issues, plan, row, offsets."""
+        iris = sorted(set(iris))
+        if not iris:
+            return []
+        links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for row in self._select(DUTY_LINKS, iris):
+            links[row["duty"]][row["p"].rsplit("#", 1)[-1]].append(row["o"])
+        cards = []
+        for row in self._select(DUTIES, iris):
+            own = links[row["duty"]]
+            cards.append({
+                "iri": row["duty"],
+                "href": self.href(row["duty"]),
+                "text": row["text"],
+                "role": row["role"].rsplit("#", 1)[-1],
+                "boilerplate": is_true(row["boilerplate"]),
+                "plan": row["plan"],
+                "record": row["record"],
+                "row": int(row["row"]),
+                "clause": int(row["clause"]) if row["clause"] else None,
+                "start": int(row["start"]),
+                "end": int(row["end"]),
+                "units": [self.unit_ref(u) for u in sorted(own["assignedTo"])],
+                "partners": [self.unit_ref(u) for u in sorted(own["partner"])],
+                "actions": [self.concept_ref(c) for c in sorted(own["action"])],
+                "objects": [self.concept_ref(c) for c in sorted(own["object"])],
+                "issues": [self.concept_ref(c) for c in sorted(own["issue"])],
+            })
+        cards.sort(key=lambda c: (c["plan"], c["row"], c["clause"] or 0, c["iri"]))
+        return cards
+
+    def plans(self, iris=None) -> list[dict]:
+        where = f"VALUES ?plan {{ {values(iris)} }}" if iris else ""
+        rows = self.store.query(PLANS % where, prefixes=PREFIXES, use_default_graph_as_union=True)
+        names = [v.value for v in rows.variables]
+        out = []
+        for row in rows:
+            r = {n: (row[n].value if row[n] is not None else "") for n in names}
+            out.append({
+                "iri": r["plan"], "href": self.href(r["plan"]), "title": r["title"], "source": r["source"],
+                "sha256": r["sha"], "place_zh": r["place_zh"], "place_en": r["place_en"],
+                "command": {"iri": r["command"], "label_zh": r["command_zh"], "label_en": r["command_en"],
+                            "href": self.href(r["command"])},
+            })
+        return out
+
+    # ------------------------------------------------------------------ pages
+
+    def unit(self, key: str, overlaps: list[dict]) -> dict | None:
+        iri = self.iri("unit", key)
+        found = self._select(UNIT, iri) if iri else []
+        if not found:
+            return None
+        u = found[0]
+        how = defaultdict(set)
+        for row in self._select(UNIT_DUTIES, iri):
+            how[row["how"]].add(row["duty"])
+        own = self.duties(how["own"])
+        # Each duty once, under the action it shares with most of the unit's other duties, so
+        # the groups say what the unit mostly does (a duty with five actions is not listed five times).
+        frequency = defaultdict(int)
+        for card in own:
+            for action in card["actions"]:
+                frequency[action["iri"]] += 1
+        by_action: dict[str, list[dict]] = defaultdict(list)
+        for card in own:
+            chosen = min((a["iri"] for a in card["actions"]), key=lambda a: (-frequency[a], a), default="")
+            by_action[chosen].append(card)
+        groups = [
+            {"action": self.concept_ref(a) if a else None, "duties": cards}
+            for a, cards in sorted(by_action.items(), key=lambda kv: (not kv[0], -len(kv[1]), kv[0]))
+        ]
+        partners: dict[str, dict] = {}
+        for card in own:
+            for p in card["partners"]:
+                partners.setdefault(p["iri"], {**p, "named_by_this": [], "names_this": []})["named_by_this"].append(card["iri"])
+        for card in self.duties(how["partner"]):
+            for other in card["units"]:
+                partners.setdefault(other["iri"], {**other, "named_by_this": [], "names_this": []})["names_this"].append(card["iri"])
+        partners.pop(iri, None)
+        records = [
+            {**r, "row": int(r["row"]), "start": int(r["start"]), "end": int(r["end"]), "href": self.href(r["record"]),
+             "plan_href": self.href(r["plan"])}
+            for r in self._select(UNIT_RECORDS, iri)
+        ]
+        return {
+            "iri": iri,
+            "href": self.href(iri),
+            "label_zh": u["zh"],
+            "label_en": u["en"],
+            "member": is_true(u["member"]),
+            "place_zh": u["place_zh"],
+            "place_en": u["place_en"],
+            "agency_type": self.concept_ref(u["type"]) if u["type"] else None,
+            "plans": self.plans(sorted({r["plan"] for r in records})) if records else [],
+            "counts": {"duties": len(own), "boilerplate": sum(c["boilerplate"] for c in own),
+                       "actions": len([g for g in groups if g["action"]])},
+            "by_action": groups,
+            "partners": sorted(partners.values(), key=lambda p: p["label_zh"]),
+            "overlaps": overlaps,
+            "records": records,
+        }
+
+    def concept(self, scheme: str, key: str) -> dict | None:
+        if scheme not in SCHEMES or not PAGE_KEY.fullmatch(key or ""):
+            return None
+        c = self.t.concepts.get(f"{CONCEPT}{scheme}/{key}")
+        if c is None:
+            return None
+        closure = self.t.narrower_closure(c.iri)
+        duties = self.duties(row["duty"] for row in self._select(CONCEPT_DUTIES, sorted(closure)))
+        units: dict[str, dict] = {}
+        for card in duties:
+            for u in card["units"]:
+                units.setdefault(u["iri"], {**u, "duties": 0})["duties"] += 1
+        if scheme == "agency":
+            for row in self._select(AGENCY_UNITS, sorted(closure)):
+                units.setdefault(row["unit"], {**self.unit_ref(row["unit"]), "duties": 0})
+        return {
+            "iri": c.iri,
+            "href": self.href(c.iri),
+            "scheme": c.scheme,
+            "key": c.key,
+            "label_zh": c.pref_zh,
+            "label_en": c.pref_en,
+            "alt_zh": list(c.alt_zh),
+            "alt_en": list(c.alt_en),
+            "definition": c.definition,
+            "broader": [self.concept_ref(b) for b in self._ancestry(c)],
+            "narrower": [self._tree(n) for n in self._children(c.iri)],
+            "related": [self.concept_ref(r) for r in sorted(c.related) if r in self.t.concepts],
+            "units": sorted(units.values(), key=lambda u: (-u["duties"], u["label_zh"])),
+            "duties": duties,
+        }
+
+    def _children(self, iri: str) -> list[str]:
+        return sorted((c.iri for c in self.t.concepts.values() if iri in c.broader),
+                      key=lambda i: self.t.concepts[i].pref_zh)
+
+    def _tree(self, iri: str, depth: int = 0) -> dict:
+        node = self.concept_ref(iri)
+        node["narrower"] = [self._tree(n, depth + 1) for n in self._children(iri)] if depth < 4 else []
+        return node
+
+    def _ancestry(self, c: Concept) -> list[str]:
+        """The chain of first broader concepts up to the top, top first."""
+        chain, seen, current = [], {c.iri}, c
+        while current.broader and current.broader[0] in self.t.concepts and current.broader[0] not in seen:
+            seen.add(current.broader[0])
+            current = self.t.concepts[current.broader[0]]
+            chain.append(current.iri)
+        return chain[::-1]
+
+    def duty(self, key: str) -> dict | None:
+        iri = self.iri("duty", key)
+        cards = self.duties([iri]) if iri else []
+        if not cards:
+            return None
+        card = cards[0]
+        record = self._select(RECORD, card["record"])
+        paragraph, pieces, start, end = "", [], None, None
+        if record:
+            paragraph = record[0]["text"]
+            start = card["start"] - int(record[0]["start"])
+            end = card["end"] - int(record[0]["start"])
+            if paragraph[start:end] != card["text"]:  # offsets of another text: find it instead
+                start = paragraph.find(card["text"])
+                end = start + len(card["text"])
+            if start < 0:
+                start = end = None
+            pieces = segments(paragraph, [(start, end)] if start is not None else [])
+        plans = self.plans([card["plan"]])
+        siblings = [c for c in self.duties(self._record_duties(card["record"]))]
+        return {
+            **card,
+            "plan": plans[0] if plans else {"iri": card["plan"], "href": self.href(card["plan"])},
+            "record": {
+                "iri": card["record"],
+                "href": self.href(card["record"]),
+                "text": paragraph,
+                "segments": pieces,
+                "start": int(record[0]["start"]) if record else None,
+                "end": int(record[0]["end"]) if record else None,
+                "unit_text": record[0]["unit_text"] if record else "",
+                "clause_start": start,  # the clause's offsets inside the paragraph
+                "clause_end": end,
+            },
+            "siblings": [{"iri": s["iri"], "href": s["href"], "text": s["text"], "clause": s["clause"]} for s in siblings],
+        }
+
+    def _record_duties(self, record: str) -> list[str]:
+        rows = self._select("SELECT ?duty WHERE { ?duty dg:record %s }", record)
+        return [r["duty"] for r in rows]
+
+    def plan(self, key: str) -> dict | None:
+        iri = self.iri("plan", key)
+        plans = self.plans([iri]) if iri else []
+        if not plans:
+            return None
+        members: dict[str, dict] = {}
+        rows = set()
+        for row in self._select(PLAN_MEMBERS, iri):
+            rows.add(row["record"])
+            members.setdefault(row["unit"], {**self.unit_ref(row["unit"]), "row": int(row["row"])})
+        counts = self._select(PLAN_COUNTS, iri)[0]
+        units = self.duty_counts(iri)
+        for unit in members.values():
+            unit["duties"] = units.get(unit["iri"], 0)
+        return {
+            **plans[0],
+            "members": sorted(members.values(), key=lambda m: (m["row"], m["label_zh"])),
+            "counts": {"rows": len(rows), "units": len(members), "duties": int(counts["duties"]),
+                       "boilerplate": int(counts["boilerplate"]), "partners": int(counts["partners"])},
+        }
+
+    def duty_counts(self, plan: str) -> dict[str, int]:
+        rows = self._select("SELECT ?unit (COUNT(?d) AS ?n) WHERE { ?d dg:plan %s ; dg:assignedTo ?unit } GROUP BY ?unit", plan)
+        return {r["unit"]: int(r["n"]) for r in rows}
+
+    # ------------------------------------------------------------------ ask, search, query
+
+    def ask(self, answer: dict) -> dict:
+        """An answer of ``Asker.ask`` with links and highlight segments for every evidence clause."""
+        for concept in answer["concepts"]:
+            concept["href"] = self.href(concept["iri"])
+        for unit in answer["answers"]:
+            unit["href"] = self.href(unit["unit"])
+            for evidence in unit["evidence"]:
+                evidence["href"] = self.href(evidence["duty"])
+                evidence["segments"] = segments(evidence["text"], evidence["highlight"])
+        return answer
+
+    def search(self, results: dict, filters: dict[str, str]) -> dict:
+        """Search results with links on hits; facet values with labels, counts and the link that
+        adds (or, when active, removes) them as a filter; links to the previous and next page."""
+        text = results["query"]
+
+        def url(chosen: dict[str, str], page: int = 1) -> str:
+            return "/search?" + urlencode({"q": text, **chosen, **({"page": page} if page > 1 else {})})
+
+        for hit in results["hits"]:
+            hit["href"] = self.href(hit["iri"])
+            hit["units"] = [self.unit_ref(u) for u in hit["unit"]]
+            kind = self._facet_label("kind", hit["kind"])
+            hit["kind_zh"], hit["kind_en"] = kind["label_zh"], kind["label_en"]
+        facets = {}
+        for name, counts in results["facets"].items():
+            facets[name] = [
+                {"value": value, "count": count, "active": filters.get(name) == value,
+                 **self._facet_label(name, value),
+                 "href": url({**filters, name: value} if filters.get(name) != value
+                             else {k: v for k, v in filters.items() if k != name})}
+                for value, count in counts.items()
+            ]
+        results["facet_values"] = facets
+        results["filters"] = [
+            {"name": k, "value": v, **self._facet_label(k, v), "clear": url({n: x for n, x in filters.items() if n != k})}
+            for k, v in filters.items()
+        ]
+        page, pages = results["page"], results["pages"]
+        results["previous"] = url(filters, page - 1) if page > 1 else None
+        results["next"] = url(filters, page + 1) if page < pages else None
+        results["first"] = (page - 1) * results["per_page"] + 1
+        return results
+
+    def _facet_label(self, name: str, value: str) -> dict:
+        if name == "kind":
+            zh = {"duty": "职责", "unit": "单位"}.get(value, "概念 " + value.partition(":")[2])
+            en = {"duty": "duty", "unit": "unit"}.get(value, "concept: " + value.partition(":")[2])
+            return {"label_zh": zh, "label_en": en}
+        if name == "plan":
+            plans = self.plans([value]) if IRI.fullmatch(value) else []
+            title = plans[0]["title"] if plans else value.rsplit("/", 1)[-1]
+            return {"label_zh": title, "label_en": value.rsplit("/", 1)[-1]}
+        ref = self.ref(value) if IRI.fullmatch(value) else {"label_zh": value, "label_en": value}
+        return {"label_zh": ref["label_zh"], "label_en": ref["label_en"]}
+
+    def query(self, text: str) -> dict:
+        """The editor: the query, the example library, download links in every format."""
+        examples = read_examples(self.settings.ontology_dir / "queries")
+        links = {fmt: "/sparql?" + urlencode({"query": text, "format": fmt}) for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+        return {
+            "query": text,
+            "endpoint": "/sparql",
+            "share": "/query?" + urlencode({"query": text}) if text else "/query",
+            "downloads": {"results": {f: links[f] for f in RESULT_FORMATS}, "graphs": {f: links[f] for f in GRAPH_FORMATS}}
+            if text else {},
+            "examples": examples,
+            "base_iri": self.base,
+            "concept_base": CONCEPT,
+        }

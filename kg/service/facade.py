@@ -1,0 +1,403 @@
+"""The read API that the CLI and the web app share: units, SPARQL, export, validation, status
+(and the overlap views, kg/service/overlapviews.py, which ``Service`` inherits).
+
+Opens the current build of the data home read-only; never parses source documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from ..ask.asker import Asker
+from ..config import Settings
+from ..errors import BadRequest, KgError
+from ..extraction.thesaurus import Thesaurus, thesaurus_from_graph
+from ..graph.shapes import Report, validate_graph
+from ..search.postings import TABLE_FILE, DutyTable, load_table, table_from_store
+from ..search.searcher import FACET_LIMIT, INDEX_DIR, Searcher, match_function
+from ..stores.local import Build, DataHome, graph_of
+from ..stores.remote import RemoteStore, check_store, open_reader
+from ..text import fold_width, jieba_with
+from ..vocab import GRAPH_THESAURUS, PREFIXES, values
+from .cache import Memo
+from .overlapviews import OverlapViews
+from .reports import ORG_LABELS_QUERY, PLANS_QUERY, UNIT_TYPES_QUERY, plans_from
+
+MAX_QUESTION_CHARS = 500
+PAGE_FACET_VALUES = 12  # values the search page lists per facet
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+DATASET_FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+
+# %PLANS% restricts the rows to some plans (``units``), before the memberships are joined: with the
+# restriction after them, 20 of 1,000 plans took 2.4 s instead of 0.5.
+UNITS_QUERY = """
+SELECT ?unit ?zh ?en ?type ?type_zh ?type_en ?plan (MIN(?row) AS ?first) (SAMPLE(?n) AS ?duties)
+WHERE {
+  %PLANS%
+  ?record dg:plan ?plan ; dg:row ?row .
+  ?membership dg:record ?record ; a org:Membership ; org:member ?unit .
+  ?unit skos:prefLabel ?zh . FILTER(LANG(?zh) = "zh")
+  ?unit skos:prefLabel ?en . FILTER(LANG(?en) = "en")
+  OPTIONAL {
+    ?unit dg:agencyType ?type .
+    OPTIONAL { ?type skos:prefLabel ?type_zh . FILTER(LANG(?type_zh) = "zh") }
+    OPTIONAL { ?type skos:prefLabel ?type_en . FILTER(LANG(?type_en) = "en") }
+  }
+  OPTIONAL { SELECT ?unit ?plan (COUNT(DISTINCT ?duty) AS ?n) WHERE { %PLANS% ?duty dg:plan ?plan ; dg:assignedTo ?unit } GROUP BY ?unit ?plan }
+}
+GROUP BY ?unit ?zh ?en ?type ?type_zh ?type_en ?plan
+ORDER BY ?plan ?first ?zh
+"""
+MEMBER_LABELS_QUERY = """SELECT DISTINCT ?unit ?zh ?en WHERE {
+  ?unit a dg:MemberUnit ; skos:prefLabel ?zh, ?en . FILTER(LANG(?zh) = "zh" && LANG(?en) = "en")
+}"""
+UNITS_PAGE_PLANS = 20  # plans whose units one /units page lists
+
+
+def _value(term: object) -> str | None:
+    return None if term is None else getattr(term, "value", str(term))
+
+
+
+
+@dataclass
+class Service(OverlapViews):
+    settings: Settings
+
+    def refresh(self) -> None:
+        """Forget everything read from a build that is no longer current: a rebuild or a write
+        (SPARQL Update, Graph Store Protocol) swapped in a new one. Cheap when nothing changed."""
+        current = DataHome(self.settings.home).current_path()
+        if self.__dict__.get("_seen", current) != current:
+            for name in [n for n in self.__dict__ if n not in ("settings", "_seen")]:
+                del self.__dict__[name]
+        self.__dict__["_seen"] = current
+
+    @cached_property
+    def build(self) -> Build:
+        build = DataHome(self.settings.home).require()
+        self.__dict__.setdefault("_seen", build.path)  # what ``refresh`` compares the current build with
+        return build
+
+    @cached_property
+    def store(self) -> ox.Store | RemoteStore:
+        """The build's Oxigraph store, or the SPARQL server it was pushed to (kg/stores/remote.py)."""
+        return open_reader(self.build, self.settings.query_timeout)
+
+    @cached_property
+    def thesaurus(self) -> Thesaurus:
+        thesaurus = thesaurus_from_graph(graph_of(self.store, GRAPH_THESAURUS))
+        jieba_with(thesaurus.zh_labels)
+        return thesaurus
+
+    @cached_property
+    def sparql_functions(self) -> dict:
+        """Functions available inside SPARQL: ``kgfn:match`` (see kg/search/searcher.py)."""
+        return match_function(self.thesaurus)
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        index = self.build.path / INDEX_DIR
+        if not index.is_dir():
+            raise KgError(f"{self.build.path}: no search index; run `kg build` again")
+        return Searcher(index, self.thesaurus)
+
+    @cached_property
+    def duty_table(self) -> DutyTable:
+        """What ask ranks from (kg/search/postings.py): written by the build; read from the store for a
+        build made before the table existed or with an older version of it."""
+        path = self.build.path / TABLE_FILE
+        table = load_table(path) if path.exists() else None
+        return (table or table_from_store(self.store)).warm()
+
+    @cached_property
+    def asker(self) -> Asker:
+        return Asker(self.store, self.thesaurus, self.searcher, self.organisation_labels, self.duty_table,
+                     self.scenes)
+
+    def ask(self, question: str) -> dict:
+        """Who handles it: units with role, score and evidence (see kg/ask/asker.py)."""
+        if not question or not question.strip():
+            raise BadRequest("empty question: ask who handles something, e.g. 工地扬尘归谁管？")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise BadRequest(f"question of {len(question)} characters; at most {MAX_QUESTION_CHARS}")
+        return self.memo.get(("ask", question), lambda: self.asker.ask(question))
+
+    def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10,
+               facet_limit: int = FACET_LIMIT) -> dict:
+        key = ("search", text, tuple(sorted((filters or {}).items())), page, per_page, facet_limit)
+        return self.memo.get(key, lambda: self.searcher.search(text, filters, page, per_page, facet_limit=facet_limit))
+
+    @cached_property
+    def memo(self) -> Memo:
+        """Answers of this build (see kg/service/cache.py); ``refresh`` drops it with the build."""
+        return Memo(self.settings.cache)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[dict]:
+        """Unit and concept labels (both languages, synonyms too) containing ``prefix``."""
+        prefix = fold_width(prefix).strip().lower()
+        if not prefix:
+            return []
+        if len(prefix) > 100:
+            raise BadRequest("a suggestion prefix is at most 100 characters")
+        ranked = []
+        for label, preferred, iri, kind in self._labels:
+            folded = label.lower()
+            position = folded.find(prefix)
+            if position >= 0:
+                ranked.append((position, len(label), label, preferred, iri, kind))
+        ranked.sort()
+        seen, out = set(), []
+        for _, _, label, preferred, iri, kind in ranked:
+            if (label, iri) in seen:
+                continue
+            seen.add((label, iri))
+            out.append({"label": label, "preferred": preferred, "iri": iri, "kind": kind,
+                        "synonym": label != preferred})
+            if len(out) == limit:
+                break
+        return out
+
+    @cached_property
+    def _labels(self) -> list[tuple[str, str, str, str]]:
+        labels = []
+        for concept in self.thesaurus.concepts.values():
+            kind = f"concept:{concept.scheme}"
+            for label in concept.labels_zh:
+                labels.append((label, concept.pref_zh, concept.iri, kind))
+            for label in concept.labels_en:
+                labels.append((label, concept.pref_en, concept.iri, kind))
+        for unit in self.select(MEMBER_LABELS_QUERY):  # not ``units``: no plan, row or duty count needed
+            labels.append((unit["zh"], unit["zh"], unit["unit"], "unit"))
+            labels.append((unit["en"], unit["en"], unit["unit"], "unit"))
+        return labels
+
+    @cached_property
+    def organisation_labels(self) -> dict[str, tuple[str, str]]:
+        return {row["org"]: (row["zh"], row["en"]) for row in self.select(ORG_LABELS_QUERY)}
+
+    # ------------------------------------------------------------------ plans
+
+    def compare_page(self, a: str = "", b: str = "") -> dict:
+        """The /compare page: the plans to choose from and, when two are chosen, their comparison
+        with a local page for every unit and concept."""
+        from ..vocab import page_path
+
+        plans = self.plans()
+        for plan in plans:
+            plan["href"] = page_path(plan["iri"], self.settings.base_iri)
+        keys = [p["key"] for p in plans]
+        a = a or (keys[0] if keys else "")
+        b = b or (keys[1] if len(keys) > 1 else a)
+        result = self.compare(a, b) if a and b else None
+        if result:
+            for row in result["agency_types"]:
+                for side in ("units_a", "units_b", "targets_both", "targets_a_only", "targets_b_only"):
+                    for item in row[side]:
+                        item["href"] = page_path(item["iri"], self.settings.base_iri)
+        return {"plans": plans, "a": a, "b": b, "comparison": result}
+
+    def plans(self) -> list[dict]:
+        return [dict(plan) for plan in self._plans]
+
+    @cached_property
+    def _plans(self) -> list[dict]:
+        # read once per build: counting every plan's units and duties took 2.3 s at 1,000 plans
+        return plans_from(self.select(PLANS_QUERY), self.labeller)
+
+    def plan_iri(self, key: str) -> str:
+        """A plan named by its key (file-name slug) or its IRI."""
+        for plan in self._plans:
+            if key in (plan["key"], plan["iri"]):
+                return plan["iri"]
+        keys = [p["key"] for p in self._plans]
+        known = ", ".join(keys[:10]) + (f" … ({len(keys)} in all; `kg plans` or /compare lists them)" if len(keys) > 10 else "")
+        raise BadRequest(f"no plan {key!r} in this data home; known: {known}")
+
+    def compare(self, a: str, b: str) -> dict:
+        """Agency types side by side in two plans: units, duty counts, targets in one, the other, both."""
+        from ..overlaps.compare import compare_plans
+
+        plan_a, plan_b = self.plan_iri(a), self.plan_iri(b)
+        rows = self.duty_rows([plan_a, plan_b])
+        units = sorted({u for row in rows for u in row.units})
+        agency_of = {row["unit"]: row["type"]
+                     for row in self.select(UNIT_TYPES_QUERY.replace("WHERE {", f"WHERE {{ VALUES ?unit {{ {values(units)} }}", 1))}
+        table = compare_plans([r for r in rows if r.plan == plan_a], [r for r in rows if r.plan == plan_b],
+                              agency_of, self.thesaurus)
+        labels = self.organisation_labels
+        for entry in table:
+            for side in ("units_a", "units_b"):
+                entry[side] = [{"iri": u, "label_zh": labels.get(u, (u, u))[0], "label_en": labels.get(u, (u, u))[1]}
+                               for u in entry[side]]
+            for side in ("targets_both", "targets_a_only", "targets_b_only"):
+                entry[side] = [self.labeller.concept(c) for c in entry[side]]
+        plans = {p["iri"]: p for p in self.plans()}
+        return {"a": plans[plan_a], "b": plans[plan_b], "agency_types": table}
+
+    def check(self, frequent: bool = True) -> dict:
+        """Open everything a server needs — manifest, store, search index — and say plainly what
+        is damaged and how to rebuild, instead of failing on the first request. ``frequent``: also
+        decode the postings of the most frequent words (a serving process; not one that only checks)."""
+        build = self.build
+        check_store(self.settings, build.manifest)
+        try:
+            triples = len(self.store)
+            self.searcher.ix.doc_count()
+            with self.searcher.ix.searcher() as searcher:
+                searcher.doc_count()
+            self.searcher.warm(frequent=frequent)  # searchers, facets, postings: the first searches do not wait
+            self.asker.warm()  # and what the first question would wait for: duty table, unit labels
+        except KgError:
+            raise
+        except Exception as exc:  # whoosh and RocksDB raise many kinds of error for damaged files
+            raise KgError(
+                f"{build.path}: the store or search index is damaged ({type(exc).__name__}: {exc}); "
+                f"rebuild with `kg build` (the previous data is replaced only when the rebuild succeeds)"
+            ) from exc
+        expected = build.manifest.get("triples")
+        if expected is not None and expected != triples:
+            raise KgError(f"{build.path}: the store holds {triples} triples but the manifest says {expected}; "
+                          f"rebuild with `kg build`")
+        return {"build": build.path.name, "triples": triples}
+
+    def status(self) -> dict:
+        build = DataHome(self.settings.home).current()
+        if build is None:
+            return {"built": False, "home": str(self.settings.home)}
+        manifest = build.manifest
+        return {
+            "built": True,
+            "home": str(self.settings.home),
+            "build": build.path.name,
+            "built_at": manifest.get("built_at"),
+            "triples": manifest.get("triples"),
+            "plans": [p["key"] for p in manifest.get("plans", [])],
+        }
+
+    def select(self, query: str) -> list[dict[str, str | None]]:
+        """Run a SELECT written in this package (never user text) and return plain rows."""
+        solutions = self.store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [{name: _value(row[name]) for name in names} for row in solutions]
+
+    def units(self, plans: list[str] | None = None) -> list[dict]:
+        """Every plan's member units, or those of the plans (keys) named, in plan and row order."""
+        restrict = ""
+        if plans is not None:
+            restrict = "VALUES ?plan { " + values(self.plan_iri(p) for p in plans) + " }"
+        return [
+            {
+                "iri": row["unit"],
+                "label_zh": row["zh"],
+                "label_en": row["en"],
+                "agency_type": row["type"],
+                "agency_type_zh": row["type_zh"],
+                "agency_type_en": row["type_en"],
+                "duties": int(row["duties"] or 0),
+                "plan": row["plan"],
+            }
+            for row in self.select(UNITS_QUERY.replace("%PLANS%", restrict))
+        ]
+
+    def units_page(self, page: int = 1) -> dict:
+        """/units: the units of ``UNITS_PAGE_PLANS`` plans a page (28,000 units at 1,000 plans
+        made a 10 MB page that took a minute)."""
+        keys = [p["key"] for p in self.build.manifest.get("plans", [])]
+        pages = max(1, -(-len(keys) // UNITS_PAGE_PLANS))
+        if page < 1 or page > pages:
+            raise BadRequest(f"page must be between 1 and {pages}")
+        chosen = keys[(page - 1) * UNITS_PAGE_PLANS:page * UNITS_PAGE_PLANS]
+        return {"units": self.units(chosen) if chosen else [], "page": page, "pages": pages, "plans": len(keys)}
+
+    def sparql(self, query: str, fmt: str = "json") -> tuple[bytes, str]:
+        """Run any SPARQL query; return the serialised result and its media type."""
+        try:
+            result = self.store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True,
+                                      custom_functions=self.sparql_functions)
+        except SyntaxError as exc:
+            raise KgError(f"SPARQL syntax error: {exc}") from exc
+        if isinstance(result, ox.QueryTriples):
+            format_ = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE if fmt == "json" else None)
+            if format_ is None:
+                raise KgError(f"format {fmt!r} is not one for graphs; use one of {sorted(GRAPH_FORMATS)}")
+            return ox.serialize(result, format=format_, prefixes=PREFIXES), format_.media_type
+        results_format = RESULT_FORMATS.get(fmt)
+        if results_format is None:
+            raise KgError(f"format {fmt!r} is not one for results; use one of {sorted(RESULT_FORMATS)}")
+        return result.serialize(format=results_format), results_format.media_type
+
+    def export(self, fmt: str) -> bytes:
+        """Every triple: ``ttl``/``nt``/``xml`` flatten the named graphs; ``nq``/``trig``/``jsonld`` keep them."""
+        if fmt in DATASET_FORMATS:
+            return self.store.dump(format=DATASET_FORMATS[fmt], prefixes=PREFIXES)
+        if fmt in GRAPH_FORMATS:
+            triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.store}
+            return ox.serialize(sorted(triples, key=str), format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+        raise KgError(f"unknown export format {fmt!r}; use one of {sorted({*DATASET_FORMATS, *GRAPH_FORMATS})}")
+
+    def union_graph(self) -> Graph:
+        graph = Graph()
+        graph.parse(data=self.export("nt"), format="nt")
+        return graph
+
+    def validate(self) -> Report:
+        return validate_graph(self.union_graph(), self.settings.ontology_dir)
+
+    # ------------------------------------------------------------------ pages (the web UI's read model)
+    # Thin delegations to kg/service/browse.py (units, concepts, duties, plans, ask/search/query pages) and
+    # kg/overlaps/pictures.py (the /overlaps pictures); each web view calls exactly one of these.
+
+    @cached_property
+    def browser(self):
+        from .browse import Browser
+
+        return Browser(self.store, self.thesaurus, self.settings, self.organisation_labels)
+
+    def home_page(self, question: str = "") -> dict:
+        """The examples and plans; with a question, also its answer (kg/ask/asker.py) ready to show."""
+        from .browse import EXAMPLE_QUESTIONS
+
+        answer = self.browser.ask(self.ask(question)) if question.strip() else None
+        return {"examples": EXAMPLE_QUESTIONS, "plans": self.browser.plans(), "answer": answer}
+
+    def search_page(self, text: str, filters: dict[str, str], page: int = 1, per_page: int = 10) -> dict:
+        if not text.strip():
+            return self.browser.search({"query": "", "hits": [], "facets": {}, "facet_sizes": {}, "total": 0, "page": 1,
+                                        "pages": 0, "per_page": per_page}, filters)
+        return self.browser.search(self.search(text, filters, page, per_page, PAGE_FACET_VALUES), filters)
+
+    def unit_page(self, key: str) -> dict | None:
+        iri = self.browser.iri("unit", key)
+        return self.browser.unit(key, self.unit_overlaps(iri) if iri else [])
+
+    def concept_page(self, scheme: str, key: str) -> dict | None:
+        return self.browser.concept(scheme, key)
+
+    def duty_page(self, key: str) -> dict | None:
+        return self.browser.duty(key)
+
+    def plan_page(self, key: str) -> dict | None:
+        return self.browser.plan(key)
+
+    def query_page(self, query: str) -> dict:
+        return self.browser.query(query)

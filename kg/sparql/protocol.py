@@ -1,0 +1,360 @@
+"""SPARQL 1.1 Protocol requests: what operation an HTTP request asks for, whether it is safe, and
+which serialisation answers it.
+
+Takes plain values (method, content type, parameters, body, Accept) so it needs no web framework;
+returns an ``Operation`` or raises ``SparqlError`` carrying the HTTP status the protocol prescribes.
+``analyse_query`` / ``analyse_update`` read the text with rdflib's SPARQL parser and walk the parse
+tree (never regular expressions over the text): SERVICE and LOAD are refused, and so is any
+``file:`` IRI; FROM / FROM NAMED IRIs are collected so the caller can check they name graphs in the
+store. Nothing here touches the store; ``kg.sparql.query`` runs what this module accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..vocab import PREFIXES
+
+MAX_QUERY_CHARS = 100_000
+
+QUERY_MEDIA = "application/sparql-query"
+UPDATE_MEDIA = "application/sparql-update"
+FORM_MEDIA = "application/x-www-form-urlencoded"
+
+# Serialisations: short name (for ?format=) → media type, first one is the default.
+RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_MEDIA = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "json-ld": "jsonld", "n-triples": "ntriples"}
+# Media types clients also send, mapped to the serialisation they mean.
+MEDIA_ALIASES = {
+    "application/json": ("json", "jsonld"),
+    "application/xml": ("xml", "rdfxml"),
+    "text/xml": ("xml", "rdfxml"),
+    "application/x-turtle": (None, "turtle"),
+    "text/plain": (None, "ntriples"),
+}
+
+
+class SparqlError(Exception):
+    """A request the endpoint refuses, with the HTTP status to answer and a readable message."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+    def __reduce__(self):  # travels back from worker processes
+        return (type(self), (self.status, self.message, self.headers))
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One protocol operation: ``query``, ``update`` or ``description`` (a bare GET)."""
+
+    kind: str
+    text: str = ""
+    default_graphs: tuple[str, ...] = ()  # default-graph-uri, or using-graph-uri for updates
+    named_graphs: tuple[str, ...] = ()  # named-graph-uri, or using-named-graph-uri for updates
+    accept: str = ""
+    format: str | None = None
+    base_iri: str | None = None
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    modifies: int  # DELETE/INSERT … WHERE operations (where using-graph-uri applies)
+    has_dataset_clause: bool  # some operation has USING, USING NAMED or WITH
+
+
+def _media(content_type: str | None) -> tuple[str, dict[str, str]]:
+    if not content_type:
+        return "", {}
+    media, *params = (part.strip() for part in content_type.split(";"))
+    options = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        options[key.strip().lower()] = value.strip().strip('"')
+    return media.lower(), options
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise SparqlError(400, f"give exactly one '{name}' parameter, not {len(values)}")
+    return values[0] if values else None
+
+
+def read_operation(
+    method: str,
+    content_type: str | None,
+    args: Mapping[str, Sequence[str]],
+    form: Mapping[str, Sequence[str]],
+    body: bytes,
+    accept: str = "",
+    base_iri: str | None = None,
+) -> Operation:
+    """The operation an HTTP request carries, per SPARQL 1.1 Protocol §2.1 and §2.2."""
+    method = method.upper()
+    media, options = _media(content_type)
+    params: dict[str, list[str]] = {k: list(v) for k, v in args.items()}
+    if method == "GET":
+        if "update" in params:
+            raise SparqlError(400, "a SPARQL Update must be sent with POST, not GET")
+        text = _single(params, "query")
+        kind = "query" if text is not None else "description"
+    elif method == "POST":
+        charset = options.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise SparqlError(415, f"the body must be UTF-8, not {charset}")
+        if media == FORM_MEDIA:
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+            query, update = _single(params, "query"), _single(params, "update")
+            if (query is None) == (update is None):
+                raise SparqlError(400, "a form POST needs exactly one of the parameters 'query' or 'update'")
+            kind, text = ("query", query) if query is not None else ("update", update)
+        elif media in (QUERY_MEDIA, UPDATE_MEDIA):
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise SparqlError(400, "the body is not valid UTF-8") from None
+            kind = "query" if media == QUERY_MEDIA else "update"
+        elif not media:
+            raise SparqlError(415, f"a POST needs a Content-Type: {FORM_MEDIA}, {QUERY_MEDIA} or {UPDATE_MEDIA}")
+        else:
+            raise SparqlError(415, f"unsupported Content-Type {media}; use {FORM_MEDIA}, {QUERY_MEDIA} or {UPDATE_MEDIA}")
+    else:
+        raise SparqlError(405, f"{method} is not a SPARQL protocol method; use GET or POST", {"Allow": "GET, POST, OPTIONS"})
+    if kind == "update":
+        defaults, named = params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
+    else:
+        defaults, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    fmt = _single(params, "format")
+    return Operation(kind, text or "", tuple(defaults), tuple(named), accept, fmt, base_iri)
+
+
+def check_graph_iri(iri: str) -> None:
+    """A graph name the endpoint may use: an absolute IRI that is not a local file."""
+    scheme = urlsplit(iri).scheme.lower()
+    if not scheme:
+        raise SparqlError(400, f"<{iri}> is not an absolute IRI")
+    if scheme == "file":
+        raise SparqlError(400, f"<{iri}>: this endpoint never reads local files")
+
+
+def _walk(tree: object) -> Iterable[object]:
+    """Every node of an rdflib parse tree or algebra (iteratively: trees can be deep)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Mapping):
+            stack.extend(node.keys())  # quads are keyed by graph name
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+
+
+def _name(node: object) -> str | None:
+    return getattr(node, "name", None) if isinstance(node, Mapping) else None
+
+
+def _check_nodes(tree: object) -> None:
+    from rdflib import URIRef
+
+    for node in _walk(tree):
+        name = _name(node)
+        if name == "ServiceGraphPattern":
+            raise SparqlError(400, "SERVICE is not allowed: this endpoint never queries other endpoints")
+        if name == "Load":
+            raise SparqlError(400, "LOAD is not allowed: this endpoint never fetches documents")
+        if isinstance(node, URIRef) and urlsplit(str(node)).scheme.lower() == "file":
+            raise SparqlError(400, f"<{node}>: this endpoint never reads local files")
+
+
+def _parse(kind: str, text: str, base_iri: str | None):
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import algebra, parser
+
+    if len(text) > MAX_QUERY_CHARS:
+        raise SparqlError(400, f"the {kind} is longer than {MAX_QUERY_CHARS} characters")
+    try:
+        tree = parser.parseQuery(text) if kind == "query" else parser.parseUpdate(text)
+        prologues = [tree[0]] if kind == "query" else list(tree.prologue or [])
+        # rdflib keeps one prefix per namespace: a predeclared prefix must not displace the
+        # query's own prefix for the same namespace (PREFIX dc: <http://purl.org/dc/terms/>).
+        declared = {str(d.iri) for p in prologues for d in p if _name(d) == "PrefixDecl"}
+        prefixes = {k: v for k, v in PREFIXES.items() if v not in declared}
+        if kind == "query":
+            return algebra.translateQuery(tree, base=base_iri, initNs=prefixes)
+        return algebra.translateUpdate(tree, base=base_iri, initNs=prefixes)
+    except RecursionError:
+        raise SparqlError(400, f"the {kind} nests too deeply to be parsed") from None
+    except ParseException as exc:
+        raise SparqlError(400, f"SPARQL syntax error: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
+    except Exception as exc:  # rdflib reports unknown prefixes and scoping errors this way
+        raise SparqlError(400, f"SPARQL error: {exc}") from None
+
+
+def analyse_query(text: str, base_iri: str | None = None) -> QueryInfo:
+    """The query's form and FROM graphs; raises ``SparqlError`` (400) for anything unsafe."""
+    query = _parse("query", text, base_iri)
+    try:
+        _check_nodes(query.algebra)
+    except RecursionError:
+        raise SparqlError(400, "the query nests too deeply") from None
+    form = query.algebra.name.removesuffix("Query").upper()
+    clauses = query.algebra["datasetClause"] if "datasetClause" in query.algebra else None
+    defaults = tuple(str(c["default"]) for c in clauses or [] if "default" in c)
+    named = tuple(str(c["named"]) for c in clauses or [] if "named" in c)
+    for iri in defaults + named:
+        check_graph_iri(iri)
+    return QueryInfo(form, defaults, named)
+
+
+def analyse_update(text: str, base_iri: str | None = None) -> UpdateInfo:
+    """What an update does that matters to the protocol; raises ``SparqlError`` (400) if unsafe."""
+    update = _parse("update", text, base_iri)
+    try:
+        _check_nodes(update.algebra)
+    except RecursionError:
+        raise SparqlError(400, "the update nests too deeply") from None
+    modifies = [op for op in update.algebra if op.name == "Modify"]
+    dataset = any("using" in op or "withClause" in op for op in modifies)
+    return UpdateInfo(len(modifies), dataset)
+
+
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+
+
+def add_using(text: str, info: UpdateInfo, defaults: Sequence[str], named: Sequence[str]) -> str:
+    """Apply using-graph-uri / using-named-graph-uri: a USING clause before every Modify's WHERE.
+
+    Oxigraph takes no protocol dataset for updates, so the clauses are written into the text. The
+    WHERE keywords are found by a scan that skips strings, comments and IRIs and counts braces (a
+    Modify's WHERE is the only WHERE outside braces not preceded by DELETE); the count must match
+    the parser's count of Modify operations, else the update is refused rather than guessed at.
+    """
+    if info.has_dataset_clause:
+        raise SparqlError(400, "using-graph-uri / using-named-graph-uri cannot be combined with USING, USING NAMED or WITH")
+    for iri in (*defaults, *named):
+        check_graph_iri(iri)
+    clause = " ".join([*(f"USING <{g}>" for g in defaults), *(f"USING NAMED <{g}>" for g in named)]) + " "
+    positions, depth, previous, i = [], 0, "", 0
+    while i < len(text):
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < len(text) and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            previous = ""
+            continue
+        match = _IRIREF.match(text, i) if c == "<" else None
+        if match:
+            i, previous = match.end(), ""
+            continue
+        if c.isalpha():
+            end = i
+            while end < len(text) and (text[end].isalnum() or text[end] in "_:-."):
+                end += 1
+            word = text[i:end].upper()
+            if depth == 0 and word == "WHERE" and previous != "DELETE":
+                positions.append(i)
+            previous, i = (word if depth == 0 else ""), end
+            continue
+        if c == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if not c.isspace():
+            previous = ""
+        i += 1
+    if len(positions) != info.modifies:
+        raise SparqlError(400, "could not apply using-graph-uri to this update; put USING clauses in the update instead")
+    for position in reversed(positions):
+        text = text[:position] + clause + text[position:]
+    return text
+
+
+def accepted_media(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for item in accept.split(","):
+        media, options = _media(item)
+        if not media:
+            continue
+        try:
+            q = float(options.get("q", "1"))
+        except ValueError:
+            q = 0.0
+        if q > 0:
+            ranges.append((media, q))
+    return sorted(ranges, key=lambda r: -r[1])  # stable: ties keep the client's order
+
+
+def choose_format(op: Operation, graph: bool, boolean: bool = False) -> str:
+    """The short name of the serialisation to answer with: ``format`` wins over ``Accept``."""
+    offered = dict(GRAPH_MEDIA if graph else RESULT_MEDIA)
+    if boolean:
+        offered = {k: v for k, v in offered.items() if k in ("json", "xml")}
+    side = 1 if graph else 0
+    if op.format:
+        name = op.format.strip().lower()
+        name = FORMAT_ALIASES.get(name, name)
+        if name in MEDIA_ALIASES:
+            name = MEDIA_ALIASES[name][side] or ""
+        if name == "json" and graph:
+            name = "jsonld"
+        if name == "xml" and graph:
+            name = "rdfxml"
+        by_media = {media: key for key, media in offered.items()}
+        name = by_media.get(name, name)
+        if name not in offered:
+            raise SparqlError(406, f"format {op.format!r} is not offered for this query; use one of {sorted(offered)}")
+        return name
+    ranges = accepted_media(op.accept)
+    if not ranges:
+        return next(iter(offered))
+    for media, _ in ranges:
+        if media in ("*/*", "application/*", "text/*"):
+            prefix = media.split("/")[0]
+            for key, offer in offered.items():
+                if media == "*/*" or offer.startswith(prefix + "/"):
+                    return key
+        for key, offer in offered.items():
+            if offer == media:
+                return key
+        alias = MEDIA_ALIASES.get(media)
+        if alias and alias[side] in offered:
+            return alias[side]
+    raise SparqlError(406, f"none of the accepted media types ({op.accept}) is offered; offered: {', '.join(offered.values())}")
