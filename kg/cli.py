@@ -350,15 +350,23 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
     from .service.facade import Service
     from .serving import in_child, serve_workers
     from .serving import serve as run
-    from .stores.local import DataHome
+    from .stores.local import DATA_FORMAT, DataHome
 
     settings = _settings(ctx)
     workers = workers or min(os.cpu_count() or 1, 4)
 
     def prepare() -> None:
-        if DataHome(settings.home).current() is None:
+        current = DataHome(settings.home).current()
+        if current is None:
             click.echo(f"nothing built in {settings.home}: building the bundled plans first")
             run_build(settings)
+        elif current.data_format != DATA_FORMAT:
+            sources = [Path(p["source"]) for p in current.manifest.get("plans", [])]
+            if not sources or not all(s.is_file() for s in sources):
+                DataHome(settings.home).require()  # says why, and to run `kg build`
+            click.echo(f"{settings.home} was built by another version of DutyGraph: building its {len(sources)} "
+                       f"document{'s' if len(sources) != 1 else ''} again")
+            run_build(settings, sources)
 
     def ready(port_bound: int) -> None:
         click.echo(f"serving {settings.home} on http://{host}:{port_bound}/ "

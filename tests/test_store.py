@@ -182,3 +182,50 @@ def test_build_killed_midway_leaves_previous_data(home):
     assert sorted(p.name for p in builds.iterdir()) == sorted(
         {DataHome(home.home).current().path.name, before.path.name}
     )
+
+
+def _age(settings, data_format: int | None) -> None:
+    """Make the current build look like one an earlier DutyGraph wrote."""
+    import json
+
+    manifest = DataHome(settings.home).require().path / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data.pop("format")
+    if data_format is not None:
+        data["format"] = data_format
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("data_format", [None, 1, 99])
+def test_a_build_of_another_version_says_to_rebuild(home, other_plan, data_format):
+    build(home, [other_plan])
+    _age(home, data_format)
+    with pytest.raises(KgError, match=r"another version of DutyGraph \(data format \d+, this one reads \d+\); run `kg build` again"):
+        Service(home).units()
+
+
+def test_serve_rebuilds_a_build_of_another_version_from_its_documents(home, other_plan):
+    """`kg serve` (what `make run` calls) on a data home from before an upgrade: rebuilt from the
+    documents the manifest names, then served."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    build(home, [other_plan])
+    _age(home, 1)
+    kg = Path(sys.executable).with_name("kg")
+    process = subprocess.Popen([str(kg), "--home", str(home.home), "serve", "--port", "0", "--workers", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ), text=True)
+    try:
+        line = ""
+        for _ in range(200):
+            line = process.stderr.readline()
+            if "serving" in line or process.poll() is not None:
+                break
+        assert "serving" in line, line + (process.stderr.read() if process.poll() is not None else "")
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=60)
+    assert "built by another version of DutyGraph: building its 1 document again" in out
+    assert _plans(home) == ["other-plan"]

@@ -38,7 +38,7 @@ from ..progress import Progress
 from ..stores.remote import publish
 from .indexer import IndexChild, index_build
 from .planindex import BuildIndex
-from ..stores.local import Build, DataHome, turtle_nquads, write_manifest, write_store
+from ..stores.local import DATA_FORMAT, Build, DataHome, turtle_nquads, write_manifest, write_store
 from ..extraction.thesaurus import Thesaurus, load_thesaurus
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
@@ -283,6 +283,7 @@ def finish_build(settings: Settings, target: Build, manifest: dict, thesaurus: T
     if derived is None:
         derived = indexer.run(target.path) if indexer else index_build(target.path, thesaurus,
                                                                        progress or Progress(False))
-    manifest = {**manifest, **derived, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    manifest = {**manifest, **derived, "format": DATA_FORMAT,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     write_manifest(target, manifest)
     return manifest

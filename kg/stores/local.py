@@ -30,6 +30,10 @@ from ..errors import KgError
 
 STORE_DIR = "store"
 MANIFEST = "manifest.json"
+# The shape of a build's files, recorded in its manifest: a build of another shape is not read (it
+# fails with how to rebuild instead of with an unpickling error). 2: the modules moved into capability
+# folders, and the search index's schema names kg.search.indexing.MemoText.
+DATA_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class Build:
             return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise KgError(f"{self.path}: manifest unreadable ({exc}); run `kg build` again") from exc
+
+    @property
+    def data_format(self) -> int:
+        return int(self.manifest.get("format", 1))
 
 
 class DataHome:
@@ -69,6 +77,9 @@ class DataHome:
         build = self.current()
         if build is None:
             raise KgError(f"nothing built in {self.home}; run `kg build` first")
+        if build.data_format != DATA_FORMAT:
+            raise KgError(f"{self.home} was built by another version of DutyGraph (data format {build.data_format}, "
+                          f"this one reads {DATA_FORMAT}); run `kg build` again")
         return build
 
     @contextmanager
