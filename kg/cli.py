@@ -88,8 +88,12 @@ def build(ctx: click.Context, paths: tuple[Path, ...], meta: tuple[str, ...], as
     if as_json:
         _echo_json(manifest)
         return
+    for line in manifest.get("skipped", []):
+        click.echo(line, err=True)
     for plan in manifest["plans"]:
-        click.echo(f"{plan['key']}: {plan['records']} rows, {plan['units']} units, {plan['duties']} duties")
+        read = "; ".join(plan.get("sections", [])) or "the whole text"
+        click.echo(f"{plan['key']}: {plan['records']} rows, {plan['units']} units, {plan['duties']} duties "
+                   f"(read in: {read})")
     click.echo(f"{manifest['triples']} triples in {manifest['seconds']} s → {_settings(ctx).home}")
 
 
@@ -301,18 +305,15 @@ def eval_extraction(ctx: click.Context, gold: Path | None, as_json: bool, errors
 
 @evaluate.command(name="units")
 @click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Gold files (default: tests/gold/dev/*.json).")
+              help="Gold files (default: tests/gold/dev/*.json and tests/gold/dev2.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.pass_context
 def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> None:
-    """Unit precision and recall per document (and agency types, duties) on the layouts found in the wild."""
+    """Unit precision and recall per document and in total (and agency types, duties) on real pages."""
     from .evaluation.scoring import format_unit_scores, score_units
 
     settings = _settings(ctx)
-    paths = list(golds) or sorted((settings.gold_dir / "dev").glob("*.json"))
-    if not paths:
-        raise KgError(f"no gold files in {settings.gold_dir / 'dev'}")
-    scores = score_units(settings, paths)
+    scores = score_units(settings, golds)
     click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_unit_scores(scores))
 
 

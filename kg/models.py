@@ -50,6 +50,9 @@ class Record:
     text: str
     span: Span
     partners_text: str = ""  # a 配合单位 column: organisations the row's unit works with
+    section: str = ""  # the heading of the section the entry was read in (provenance)
+    group: str = ""  # the work group (抢险救援组) the row's units serve in, when the list names one
+    role: str = ""  # lead | support when the list itself says (牵头单位/配合单位), else "" (from the clause)
 
 
 @dataclass(frozen=True)

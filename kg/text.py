@@ -26,6 +26,12 @@ def fold_width(text: str) -> str:
     return text.translate(_WIDTH) if _WIDE.search(text) else str(text)
 
 
+@lru_cache(maxsize=4)
+def fold_document(text: str) -> str:
+    """``fold_width`` of a whole document, remembered: its readers each fold the same text."""
+    return fold_width(text)
+
+
 def squeeze(text: str) -> str:
     """The spaces that page layout puts between Chinese characters removed; nothing else changed."""
     return _CJK_GAP.sub("", text).strip()

@@ -55,6 +55,8 @@ class DG(DefinedNamespace):
     plan: URIRef
     row: URIRef
     unitText: URIRef
+    section: URIRef
+    workGroup: URIRef
     text: URIRef
     span: URIRef
     clauseIndex: URIRef

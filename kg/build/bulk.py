@@ -73,6 +73,7 @@ def plan_summary(x: ExtractedPlan) -> dict:
         "records": len(x.records),
         "units": sum(len(u) for u in x.members.values()),
         "duties": len(x.duties),
+        "sections": list(dict.fromkeys(r.section for r in x.records if r.section)),
     }
 
 
@@ -200,16 +201,25 @@ class _Worker:
 
     def answer(self, path: Path | str) -> tuple[bool, object]:
         """The worker's next answer as (ok, value or error); a stopped worker raised."""
+        self.take_ready(path)
         try:
-            if not self.ready:
-                reply = self.conn.recv()
-                if reply != READY:
-                    raise reply if isinstance(reply, BaseException) else KgError(f"an extraction worker said {reply!r}")
-                self.ready = True
             return self.conn.recv()
         except (EOFError, OSError):
             code = self.process.poll()
             raise KgError(f"{path}: the extraction worker stopped (exit status {code}) while reading it") from None
+
+    def take_ready(self, path: Path | str = "") -> None:
+        """Read the worker's first message, that it started (or why it could not)."""
+        if self.ready:
+            return
+        try:
+            reply = self.conn.recv()
+        except (EOFError, OSError):
+            code = self.process.poll()
+            raise KgError(f"{path}: the extraction worker stopped (exit status {code}) while starting") from None
+        if reply != READY:
+            raise reply if isinstance(reply, BaseException) else KgError(f"an extraction worker said {reply!r}")
+        self.ready = True
 
     def stop(self) -> None:
         self.conn.close()
@@ -248,6 +258,11 @@ class _Pool:
                 by_conn = {worker.conn: worker for worker in self.workers if sent[worker]}
                 for conn in wait(list(by_conn)):
                     worker = by_conn[conn]
+                    if not worker.ready:
+                        # only its "ready" may be there yet: waiting here for its first answer would
+                        # hold up the other workers' answers behind a slow first document
+                        worker.take_ready(paths[sent[worker][0]])
+                        continue
                     n = sent[worker].popleft()
                     ok, value = worker.answer(paths[n])
                     if ok:

@@ -32,6 +32,7 @@ from ..config import Settings
 from ..errors import KgError
 from ..extraction.duties import extract_plan
 from ..graph.triples import ontology_sources
+from ..documents.formats import READABLE, SUFFIXES
 from ..documents.reader import load_document
 from ..models import ExtractedPlan
 from ..progress import Progress
@@ -41,25 +42,39 @@ from .planindex import BuildIndex
 from ..stores.local import DATA_FORMAT, Build, DataHome, turtle_nquads, write_manifest, write_store
 from ..extraction.thesaurus import Thesaurus, load_thesaurus
 
-DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
+DOCUMENT_SUFFIXES = tuple(sorted(SUFFIXES - {""}))
 
 
 def bundled_plans(settings: Settings) -> list[Path]:
-    return sorted(p for p in settings.plans_dir.iterdir() if p.suffix in DOCUMENT_SUFFIXES)
+    return sorted(p for p in settings.plans_dir.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES)
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
+def document_paths(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """The documents ``paths`` name (a folder: the files in it that DutyGraph reads), and one line
+    for each file of a folder it does not read, so that nothing is left out without a word."""
     files: list[Path] = []
+    skipped: list[str] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in DOCUMENT_SUFFIXES))
+            for child in sorted(path.iterdir()):
+                if child.name.startswith(".") or child.is_dir():
+                    continue
+                if child.suffix.lower() in DOCUMENT_SUFFIXES:
+                    files.append(child)
+                else:
+                    skipped.append(f"{child}: skipped, unsupported format {child.suffix.lower() or 'without a suffix'!r}")
         elif path.exists():
             files.append(path)
         else:
             raise KgError(f"{path}: no such file or directory")
     if not files:
-        raise KgError("no documents to build from")
-    return files
+        why = f" ({len(skipped)} skipped: {'; '.join(skipped[:3])}{'…' if len(skipped) > 3 else ''})" if skipped else ""
+        raise KgError(f"no documents to build from{why}; DutyGraph reads {READABLE}")
+    return files, skipped
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    return document_paths(paths)[0]
 
 
 def iter_documents(settings: Settings, paths: Sequence[Path], thesaurus: Thesaurus | None = None,
@@ -92,21 +107,21 @@ def build(settings: Settings, paths: Sequence[Path] | None = None, meta: dict[st
         ox.NamedNode(settings.base_iri)
     except ValueError as exc:
         raise KgError(f"base IRI {settings.base_iri!r} is not an absolute IRI ({exc}); see KG_BASE_IRI") from None
-    documents = _expand(list(paths) if paths else bundled_plans(settings))
+    documents, skipped = document_paths(list(paths) if paths else bundled_plans(settings))
     thesaurus = read_thesaurus(settings.ontology_dir)
     # A small build indexes its store in this child (which has the thesaurus), which reads jieba's
     # dictionary while the plans are extracted and loaded here; a large one, in its workers.
     large = in_workers(len(documents))
     indexer = None if large else IndexChild.start(thesaurus, show)
     try:
-        return _build(settings, documents, meta, thesaurus, show, large, indexer, started)
+        return _build(settings, documents, meta, thesaurus, show, large, indexer, started, skipped)
     finally:
         if indexer is not None:
             indexer.close()
 
 
 def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] | None, thesaurus: Thesaurus,
-           show: Progress, large: bool, indexer: IndexChild | None, started: float) -> dict:
+           show: Progress, large: bool, indexer: IndexChild | None, started: float, skipped: list[str]) -> dict:
     summaries: list[dict] = []
     phases: dict[str, float] = {}
 
@@ -127,6 +142,8 @@ def _build(settings: Settings, documents: Sequence[Path], meta: dict[str, str] |
         phases.update(feed.timings)  # compacting: part of "load" (and of "index", when it runs meanwhile)
 
         manifest = {"version": __version__, "base_iri": settings.base_iri, "plans": summaries}
+        if skipped:
+            manifest["skipped"] = skipped
         if index is None:
             with _timed(phases, "index"):
                 manifest = finish_build(settings, target, manifest, thesaurus, show, indexer)

@@ -2,7 +2,8 @@
 
 HTML pages: paragraphs and line breaks become lines, table rows become tab-separated lines, scripts
 and styles are dropped, entities decoded. Word files (.docx, python-docx): paragraphs and tables in
-the order of the document body, rows tab-separated. Character offsets (spans) of duties from such
+the order of the document body, rows tab-separated. PDF (kg/documents/pdf.py) and Word 97-2003 or
+WPS files (kg/documents/word97.py) the same way. Character offsets (spans) of duties from such
 documents refer to this text, which is kept in the graph's sources as the document's text.
 """
 
@@ -18,7 +19,10 @@ from ..errors import KgError
 TEXT_SUFFIXES = {".txt", ".tsv", ".text", ".csv", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 DOCX_SUFFIXES = {".docx"}
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+WORD97_SUFFIXES = {".doc", ".wps"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES | PDF_SUFFIXES | WORD97_SUFFIXES
+READABLE = ".txt, .tsv, .html, .docx, .doc, .wps and .pdf"
 
 _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
           "header", "footer", "blockquote", "pre", "dd", "dt", "ul", "ol", "title"}
@@ -86,6 +90,23 @@ def docx_to_text(path: Path, raw: bytes) -> str:
                 cells = [" ".join(c.text.split()) for c in row.cells]
                 lines.append("\t".join(dict.fromkeys(cells)) if len(set(cells)) < len(cells) else "\t".join(cells))
     return "\n".join(line for line in lines if line)
+
+
+def binary_to_text(path: Path, raw: bytes) -> str:
+    """A .docx, .doc, .wps or .pdf file's text, chosen by what the bytes are (a .doc that is really
+    a .docx, as Word and WPS sometimes save them, is read as one)."""
+    if raw.startswith(b"%PDF"):
+        from .pdf import pdf_to_text
+
+        return pdf_to_text(path, raw)
+    if raw.startswith(b"PK\x03\x04"):
+        return docx_to_text(path, raw)
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        from .word97 import doc_to_text
+
+        return doc_to_text(path, raw)
+    kind = {".pdf": "PDF", ".docx": ".docx"}.get(path.suffix.lower(), "Word 97-2003 or WPS")
+    raise KgError(f"{path}: not a readable {kind} file (it starts like no PDF, .docx or Word 97 file)")
 
 
 def html_charset(raw: bytes) -> str | None:

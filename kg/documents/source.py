@@ -8,7 +8,17 @@ from pathlib import Path
 
 from ..errors import KgError
 from ..models import Source
-from .formats import DOCX_SUFFIXES, HTML_SUFFIXES, SUFFIXES, docx_to_text, html_charset, html_to_text
+from .formats import (
+    DOCX_SUFFIXES,
+    HTML_SUFFIXES,
+    PDF_SUFFIXES,
+    READABLE,
+    SUFFIXES,
+    WORD97_SUFFIXES,
+    binary_to_text,
+    html_charset,
+    html_to_text,
+)
 
 _META = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 MAX_BYTES = 50 * 1024 * 1024
@@ -38,9 +48,11 @@ def read_source(path: Path) -> Source:
         raise KgError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise KgError(f"{path}: unsupported format {suffix!r}; DutyGraph reads .txt, .tsv, .html and .docx")
-    if suffix in DOCX_SUFFIXES:
-        text, encoding = docx_to_text(path, raw), "docx"
+        raise KgError(f"{path}: unsupported format {suffix!r}; DutyGraph reads {READABLE}")
+    if suffix in DOCX_SUFFIXES | PDF_SUFFIXES | WORD97_SUFFIXES:
+        if not raw:
+            raise KgError(f"{path}: empty document")
+        text, encoding = binary_to_text(path, raw), suffix[1:]
     elif suffix in HTML_SUFFIXES:
         html, encoding = _decode(path, raw, html_charset(raw))
         text = html_to_text(html)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..build.pipeline import extract_documents
 from ..config import ROOT, Settings
+from ..errors import KgError
 from ..models import Duty, ExtractedPlan
 from ..vocab import concept_ref
 
@@ -233,48 +234,81 @@ def _normal(name: str) -> str:
     return re.sub(r"\s+", "", fold_width(name))
 
 
-def score_units(settings: Settings, gold_paths: Iterable[Path]) -> dict:
-    """Per document: unit precision and recall, agency-type accuracy, partners wrongly made members,
-    and agreement on the duties of the units the gold splits into obligations."""
-    documents = []
-    for path in gold_paths:
+def unit_golds(settings: Settings, paths: Iterable[Path] = ()) -> list[tuple[Path, dict]]:
+    """(document, gold) pairs from unit gold files in either shape: one document per file
+    (tests/gold/dev/: ``source``, ``units``, ``partners_not_members``) or many (tests/gold/dev2.json,
+    tests/gold/holdout.json: ``docs`` of ``must``/``ok``/``not_units`` beside the pages in ``data``)."""
+    paths = list(paths) or [*sorted((settings.gold_dir / "dev").glob("*.json")), settings.gold_dir / "dev2.json"]
+    pairs = []
+    for path in paths:
         gold = json.loads(Path(path).read_text(encoding="utf-8"))
-        (x,) = extract_documents(settings, [ROOT / gold["source"]])
-        found = {_normal(u.name): u for units in x.members.values() for u in units}
-        wanted = {_normal(u["name"]): u for u in gold["units"]}
-        tp = len(found.keys() & wanted.keys())
-        types = sum(
-            1 for n in found.keys() & wanted.keys()
-            if (concept_ref(found[n].agency_type) if found[n].agency_type else None) == wanted[n].get("agency_type")
-        )
-        wrong_members = sorted({_normal(p) for p in gold.get("partners_not_members", [])} & found.keys())
-        duty_gold = [(d["unit"], _normal(d["text"]).rstrip("。;,.")) for d in gold.get("duties", [])]
-        duty_found = {
-            (name, _normal(d.text).rstrip("。;,."))
-            for d in x.duties
-            for name in d.units
-        }
+        if "docs" in gold:
+            folder = ROOT / gold.get("data", "tests/data/" + Path(path).stem)
+            for name, doc in gold["docs"].items():
+                pairs.append((folder / name, {"must": doc["must"], "ok": doc.get("ok", []),
+                                              "not_units": doc.get("not_units", []), "gold": f"{Path(path).stem}/{name}"}))
+        else:
+            pairs.append((ROOT / gold["source"], {
+                "must": [u["name"] for u in gold["units"]], "ok": [], "not_units": gold.get("partners_not_members", []),
+                "types": {_normal(u["name"]): u.get("agency_type") for u in gold["units"]},
+                "duties": gold.get("duties", []), "gold": f"{Path(path).parent.name}/{Path(path).stem}"}))
+    return pairs
+
+
+def score_units(settings: Settings, gold_paths: Iterable[Path] = ()) -> dict:
+    """Per document and in total: unit precision (found units that are in ``must`` or ``ok``) and
+    recall (``must`` units found), agency-type accuracy where the gold has types, names the gold
+    says are not units but were made members, and agreement on the duties of the units the gold
+    splits into obligations. A document that cannot be read scores nothing found."""
+    documents = []
+    for source, gold in unit_golds(settings, gold_paths):
+        try:
+            (x,) = extract_documents(settings, [source])
+            found = {_normal(u.name): u for units in x.members.values() for u in units}
+            error = ""
+        except KgError as exc:
+            x, found, error = None, {}, str(exc)
+        must = {_normal(n) for n in gold["must"]}
+        allowed = must | {_normal(n) for n in gold["ok"]}
+        types = gold.get("types", {})
+        typed = [n for n in found.keys() & must if types.get(n)]
+        right_types = sum(1 for n in typed if (concept_ref(found[n].agency_type) if found[n].agency_type else None) == types[n])
         document = {
-            "gold": str(path),
-            "units": {**_prf(tp, len(found), len(wanted))},
-            "agency_types": round(types / tp, 4) if tp else 0.0,
-            "partners_as_members": wrong_members,
-            "duties": _prf(sum(1 for d in duty_gold if d in duty_found),
-                           sum(1 for d in duty_found if d[0] in {u for u, _ in duty_gold}), len(duty_gold)),
-            "missed": sorted(wanted.keys() - found.keys()),
-            "extra": sorted(found.keys() - wanted.keys()),
+            "gold": gold["gold"],
+            "units": {**_prf(len(found.keys() & must), len(found), len(must)),
+                      "precision": round(len(found.keys() & allowed) / len(found), 4) if found else 0.0},
+            "agency_types": round(right_types / len(typed), 4) if typed else None,
+            "not_units_as_members": sorted({_normal(p) for p in gold["not_units"]} & found.keys()),
+            "missed": sorted(must - found.keys()),
+            "extra": sorted(found.keys() - allowed),
+            "found": len(found), "allowed_found": len(found.keys() & allowed), "must": len(must),
+            "must_found": len(found.keys() & must),
         }
+        if error:
+            document["error"] = error
+        if gold.get("duties") and x is not None:
+            duty_gold = [(d["unit"], _normal(d["text"]).rstrip("。;,.")) for d in gold["duties"]]
+            duty_found = {(name, _normal(d.text).rstrip("。;,.")) for d in x.duties for name in d.units}
+            document["duties"] = _prf(sum(1 for d in duty_gold if d in duty_found),
+                                      sum(1 for d in duty_found if d[0] in {u for u, _ in duty_gold}), len(duty_gold))
         documents.append(document)
-    return {"documents": documents}
+    found = sum(d["found"] for d in documents)
+    total = {"precision": round(sum(d["allowed_found"] for d in documents) / found, 4) if found else 0.0,
+             "recall": round(sum(d["must_found"] for d in documents) / max(1, sum(d["must"] for d in documents)), 4),
+             "documents": len(documents), "without_units": sum(1 for d in documents if not d["found"])}
+    return {"documents": documents, "total": total}
 
 
 def format_unit_scores(scores: dict) -> str:
-    lines = [f"{'document':<46}{'unit P':>8}{'unit R':>8}{'types':>7}{'duty F1':>9}"]
+    lines = [f"{'document':<58}{'unit P':>8}{'unit R':>8}{'types':>7}{'duty F1':>9}"]
     for d in scores["documents"]:
-        name = Path(d["gold"]).stem[:44]
-        lines.append(f"{name:<46}{d['units']['precision']:>8.3f}{d['units']['recall']:>8.3f}"
-                     f"{d['agency_types']:>7.2f}{d['duties']['f1']:>9.3f}")
-        for label in ("missed", "extra", "partners_as_members"):
-            if d[label]:
-                lines.append(f"    {label}: {'、'.join(d[label])}")
+        types = f"{d['agency_types']:.2f}" if d["agency_types"] is not None else "-"
+        duties = f"{d['duties']['f1']:.3f}" if "duties" in d else "-"
+        lines.append(f"{d['gold'][-56:]:<58}{d['units']['precision']:>8.3f}{d['units']['recall']:>8.3f}{types:>7}{duties:>9}")
+        for label in ("error", "missed", "extra", "not_units_as_members"):
+            if d.get(label):
+                lines.append(f"    {label}: {d[label] if label == 'error' else '、'.join(d[label])}")
+    t = scores["total"]
+    lines.append(f"{'total (' + str(t['documents']) + ' documents, ' + str(t['without_units']) + ' without units)':<58}"
+                 f"{t['precision']:>8.3f}{t['recall']:>8.3f}")
     return "\n".join(lines)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from ..documents.names import is_name, looks_like_place_start
+from ..documents.names import is_name, looks_like_place_start, split_adjacent
 from ..models import Duty, ExtractedPlan, Plan, Record, Span, Unit
 from ..text import fold_width, pinyin_name, squeeze
 from .thesaurus import Thesaurus
@@ -81,9 +81,11 @@ def split_unit_cell(cell: str) -> list[tuple[str, Span]]:
             if name:
                 parts.append((name, (start, i)))
             start = i + 1
-    if len(parts) > 1 and not all(ORG_SUFFIX.search(fold_width(n)) for n, _ in parts):
+    if len(parts) > 1 and not all(ORG_SUFFIX.search(fold_width(n)) or is_name(n) for n, _ in parts):
         return [(squeeze(cell), (0, len(cell)))]  # a 、 inside one name, not a list of members
-    return parts
+    # names a table run together ("县应急管理局县政府办"): each its own member
+    return [(squeeze(name[a:b]), (start + a, start + b)) for name, (start, _) in parts
+            for a, b in split_adjacent(fold_width(name))]
 
 
 def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: bool,
@@ -128,6 +130,25 @@ def _english_name(name: str, plan: Plan, type_en: str, label: str, collective: b
 
 
 WORKING_GROUP = "https://w3id.org/dutygraph/concept/agency/working-group"
+OTHER_ORGANISATION = "https://w3id.org/dutygraph/concept/agency/other-organisation"
+# The head noun of a name of unknown kind, in English (longest first): 县保险协会 → "… Association".
+HEAD_NOUNS = sorted({
+    "中心": "Center", "公司": "Company", "分公司": "Branch Company", "集团": "Group", "协会": "Association",
+    "委员会": "Committee", "委会": "Committee", "办公室": "Office", "办": "Office", "局": "Bureau", "委": "Commission",
+    "站": "Station", "所": "Station", "队": "Team", "大队": "Brigade", "支队": "Detachment", "院": "Institute",
+    "部": "Department", "部门": "Department", "机构": "Agency", "单位": "Unit", "会": "Association", "社": "Society",
+    "台": "Station", "馆": "Center", "处": "Division", "科": "Section", "室": "Office", "联": "Federation",
+    "政府": "Government", "段": "Section", "银行": "Bank", "医院": "Hospital", "学校": "School",
+}.items(), key=lambda item: -len(item[0]))
+
+
+def _other_english(name: str, plan: Plan) -> str:
+    """An English name for a unit of unknown kind: its place and level as for any unit, the rest in
+    pinyin, and its head noun translated ("县保险协会" → "Fengning County Baoxian Association")."""
+    noun = next(((zh, en) for zh, en in HEAD_NOUNS if name.endswith(zh) and len(name) > len(zh)), None)
+    if noun is None:
+        return pinyin_name(name)
+    return _english_name(name, plan, noun[1], noun[0], False)
 WORK_GROUP = re.compile(r"(?:工作组|小组|组)$")
 COLLECTIVE = re.compile(r"^(?:各|其他|其它|有关|相关)|^(?:市|县|区|省)属")
 
@@ -152,7 +173,9 @@ def make_unit(name: str, plan: Plan, thesaurus: Thesaurus) -> Unit:
                 if found:
                     break
     if found is None:
-        return Unit(name=name, label_en=pinyin_name(name), agency_type=None, collective=collective)
+        # A kind the thesaurus does not know: "other", and an English name from its own words
+        other = OTHER_ORGANISATION if OTHER_ORGANISATION in thesaurus.concepts else None
+        return Unit(name=name, label_en=_other_english(name, plan), agency_type=other, collective=collective)
     concept, label = found
     return Unit(
         name=name,
@@ -346,7 +369,8 @@ def _duties(record: Record, members: tuple[Unit, ...], thesaurus: Thesaurus) -> 
                 actions=_concepts(_mask(masked, _not_performed(masked)), "action", thesaurus),
                 objects=objects,
                 issues=thesaurus.narrowed(_concepts(masked, "issue", thesaurus), objects),
-                role=role or "lead",
+                # a list that names roles (牵头单位/配合单位 columns or fields) says them for every clause
+                role=record.role or role or "lead",
                 partners=names,
                 boilerplate=is_boilerplate(clause),
             ),

@@ -174,6 +174,10 @@ class _PlanWriter:
             g.add((rec, dg.row, _integer(record.row)))
             g.add((rec, dg.unitText, _literal(record.unit_text)))
             g.add((rec, dg.text, _literal(record.text, "zh")))
+            if record.section:
+                g.add((rec, dg.section, _literal(record.section)))
+            if record.group:
+                g.add((rec, dg.workGroup, _literal(record.group)))
             self.span(rec_iri, *record.span)
             for n, unit in enumerate(self.x.members[record.row], start=1):
                 member = self.write_unit(unit, member=True)
