@@ -318,17 +318,16 @@ def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> No
 
 
 @evaluate.command(name="ask")
-@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Gold questions (default: tests/gold/questions.json).")
+@click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold question sets (default: tests/gold/questions.json, dev2.json and ask_new.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="Also list every question answered wrongly.")
 @click.pass_context
-def eval_ask(ctx: click.Context, gold: Path | None, as_json: bool, errors: bool) -> None:
-    """Recall, precision and out-of-scope score of `kg ask` on the gold questions (needs a build)."""
-    from .evaluation.scoring import format_ask_scores, score_ask
+def eval_ask(ctx: click.Context, golds: tuple[Path, ...], as_json: bool, errors: bool) -> None:
+    """Recall, precision and out-of-scope answers of `kg ask` per gold set, each in a build of its own."""
+    from .evaluation.answers import format_ask_scores, score_ask
 
-    settings = _settings(ctx)
-    scores = score_ask(_service(ctx), gold or settings.gold_dir / "questions.json")
+    scores = score_ask(_settings(ctx), golds)
     click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_ask_scores(scores, errors))
 
 

@@ -2,7 +2,7 @@
 
 Every setting can come from the environment with the prefix ``KG_`` (``KG_HOME``, ``KG_BASE_IRI``,
 ``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``, ``KG_QUERY_WORKERS``, ``KG_UPDATE_TOKEN``, ``KG_RATE_LIMIT``,
-``KG_MAX_BODY``, ``KG_CACHE``, ``KG_STORE``, ``KG_STORE_UPDATE``, ``KG_STORE_GSP``; ``KG_STORE_AUTH`` is read by
+``KG_MAX_BODY``, ``KG_CACHE``, ``KG_CACHE_DIR``, ``KG_STORE``, ``KG_STORE_UPDATE``, ``KG_STORE_GSP``; ``KG_STORE_AUTH`` is read by
 kg/stores/remote.py when it connects, so a password never sits in a settings value); an explicit
 argument wins over the environment.
 """
@@ -73,6 +73,8 @@ class Settings:
     store_gsp: str | None = None
     # Answers (ask, search) remembered per build, least recently used out first (0: none).
     cache: int = DEFAULT_CACHE
+    # Where what is read once per machine is kept (the English-Chinese dictionary ask reads, reversed).
+    cache_dir: Path | None = None
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None, **overrides: object) -> "Settings":
@@ -88,6 +90,8 @@ class Settings:
         overrides.setdefault("rate_limit", _env_count("KG_RATE_LIMIT", DEFAULT_RATE_LIMIT))
         overrides.setdefault("max_body", _env_number("KG_MAX_BODY", DEFAULT_MAX_BODY, int))
         overrides.setdefault("cache", _env_count("KG_CACHE", DEFAULT_CACHE))
+        overrides.setdefault("cache_dir", Path(env["KG_CACHE_DIR"]) if env.get("KG_CACHE_DIR") else
+                             Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dutygraph")
         for name in ("store", "store_update", "store_gsp"):
             overrides.setdefault(name, env.get(f"KG_{name.upper()}") or None)
         return cls(home=chosen.absolute(), base_iri=base, **overrides)  # type: ignore[arg-type]

@@ -91,6 +91,32 @@ def jieba_with(words: Iterable[str] = ()):
     return jieba
 
 
+_HAN_WORD = re.compile(f"[{CJK}]{{2,}}")
+_ASCII_WORD = re.compile(r"[a-z][a-z0-9.]{1,}")
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The words a clause is ranked by against a question (kg/ask/): jieba's search-mode words of two
+    Chinese characters or more (the thesaurus's labels whole, once ``jieba_with`` has them; the words
+    inside longer words too: 施工工地 gives 施工, 工地 and 施工工地), and ASCII words lowercased. One
+    entry per occurrence, so counting them gives term frequencies. Remembered per text (and per
+    state of jieba's dictionary): the same clauses recur in plan after plan."""
+    jieba_with()
+    return _content_words(text, len(_JIEBA_WORDS))
+
+
+@lru_cache(maxsize=65_536)
+def _content_words(text: str, dictionary: int) -> tuple[str, ...]:
+    jieba = jieba_with()
+    words = []
+    for word in jieba.cut_for_search(fold_width(text)):
+        if _HAN_WORD.fullmatch(word):
+            words.append(word)
+        elif _ASCII_WORD.fullmatch(word.lower()):
+            words.append(word.lower())
+    return tuple(words)
+
+
 def token_bounds(text: str) -> tuple[set[int], set[int]]:
     """Start and end offsets of jieba's words in ``text``, the words inside longer words included
     (search mode: 尘土飞扬 also gives 尘土), so a label may sit inside an idiom but not across words."""

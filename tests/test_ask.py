@@ -135,10 +135,11 @@ def test_gold_questions_above_the_floors(service):
     """`kg eval ask` on tests/gold/questions.json: recall ≥ 0.95, precision ≥ 0.90, every
     out-of-scope question answered with no unit."""
     from kg.config import ROOT
-    from kg.evaluation.scoring import format_ask_scores, score_ask
+    from kg.evaluation.answers import format_ask_scores, question_set, score_set
 
-    scores = score_ask(service, ROOT / "tests" / "gold" / "questions.json")
-    print(format_ask_scores(scores, errors=True))
+    _, questions = question_set(service.settings, ROOT / "tests" / "gold" / "questions.json")
+    scores = score_set(service, questions, "questions.json")
+    print(format_ask_scores({"sets": [scores]}, errors=True))
     assert scores["questions"] >= 60
     assert scores["recall"] >= 0.95
     assert scores["precision"] >= 0.90

@@ -76,14 +76,14 @@ def test_the_vector_views_say_what_the_lists_say(dev_service):
 def test_ask_answers_the_same_from_sparql_as_from_the_table(dev_service):
     service = dev_service
     from_sparql = Asker(service.store, service.thesaurus, service.searcher, service.organisation_labels,
-                        table_from_store(service.store).warm(), service.scenes)
+                        table_from_store(service.store).warm(), service.scenes, service.bridge, service.unit_types)
     # and with no evidence in the table, the evidence read from the store is the same
     from array import array
 
     bare = table_from_store(service.store).warm()
     bare.plan_of = array("i", [-1] * len(bare))
     from_store = Asker(service.store, service.thesaurus, service.searcher, service.organisation_labels, bare,
-                       service.scenes)
+                       service.scenes, service.bridge, service.unit_types)
     for question in QUESTIONS:
         answer = service.asker.ask(question)
         assert answer["answers"], question

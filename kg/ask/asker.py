@@ -19,103 +19,31 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
 import pyoxigraph as ox
 
-from ..extraction.thesaurus import Concept, Match, Thesaurus
+from ..extraction.thesaurus import Thesaurus
 from ..search.postings import OTHER_ROLE, ROLE_NAMES, DutyTable
 from ..search.searcher import Searcher
-from ..text import CJK, fold_width
+from ..text import fold_width
 from ..vocab import PREFIXES
+from .bridge import Bridge
+from .question import Understanding, concept_slots, covered, understand
+from .retrieval import score_clauses
 
-TOPIC_SCHEMES = ("object", "issue")
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
 KEEP_RATIO = 0.6  # a unit is an answer when its score reaches this share of the best unit's
-RELATED_CREDIT = 0.7  # 渣土运输核准 answers a question about 渣土车, but less than 渣土车 itself
-MIN_SCORE = 0.45  # and covers about half of what the question asks, whatever the others do
+MIN_SCORE = 0.35  # and meets at least a third of what the question's understood words and concepts weigh
+# What a clause meets must tell it apart: at least what a word held by a fifth of the duties weighs
+# ("what is the weather like?" of a heavy-pollution plan meets 天气 in every clause: no answer).
+MIN_INFORMATION = math.log(5)
+CLAUSE_CREDIT = 0.9  # a clause that holds the question's words, without a concept: a little less sure
+MIN_COVERAGE = 0.5  # and it must hold at least half of what the question's words weigh
+STRONG = 0.75  # an answer at or above this score is "strong", below it "weak"
 SPAN_MEMO = 8192  # duty texts whose concept spans are remembered (least recently used out first)
 MAX_ANSWERS = 50  # units listed in one answer; "total" says how many qualified
-
-# Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
-EN_CUES = re.compile(
-    r"\b(?:who|whom|which|what|whose)\b(?:\s+(?:is|are|was|should|do|does|can|will|would|i|we|one|be|the|"
-    r"department|departments|unit|units|agency|agencies|bureau|bureaus|office|authority|authorities|body|"
-    r"bodies|organi[sz]ation|organi[sz]ations|government|in|of|for|to|about|regarding|on|with|charge|"
-    r"responsible|accountable|tasked|handles?|handling|deals?|dealing|takes?|care|looks?|after|manages?|"
-    r"oversees?|oversight|call|contact|ask|report|complain|talk|leads?|has|have|duty|job|role|"
-    r"responsibility|responsibilities))*\b",
-    re.IGNORECASE,
-)
-EN_FILLER = re.compile(
-    r"\b(?:please|tell me|i want to know|in the plan|in liaocheng|liaocheng|city|municipal|the|a|an|"
-    r"is|are|of|for|about|with|and|or|to|in|on|at|by|during)\b|[?!.,;:]",
-    re.IGNORECASE,
-)
-ZH_CUES = re.compile(
-    r"(?:请问|我想知道|想问一下|想问|是|由|归|找|问|向|打给|联系|反映|投诉|举报)?"
-    r"(?:哪个|哪些|哪一个|什么|哪家|啥)?(?:部门|单位|机关|机构|政府部门)?"
-    r"(?:谁|哪个部门|哪个单位|哪些部门|哪些单位|什么部门|什么单位)"
-    r"(?:来|去|在|主要|具体|应该|应当|该)?(?:负责|管理|管|主管|处理|牵头|承担|分管|监管|抓|问)?(?:的)?"
-    r"|(?:归|由)(?:谁|哪个部门|哪个单位)(?:管|负责)?|(?:谁|哪个部门|哪个单位)(?:负责|管)"
-    r"|(?:出了问题|有问题)(?:找|打给|联系)?|[？?！!。，,、]|(?:呢|吗|啊|呀)$"
-)
-
-
-@dataclass(frozen=True)
-class Part:
-    """One thing the question is about: the concepts linked at one place in the question."""
-
-    text: str
-    concepts: tuple[Concept, ...]
-    expanded: frozenset[str]  # the concepts, everything narrower, and things related to those
-    direct: frozenset[str] = frozenset()  # the concepts and everything narrower
-
-    def credit(self, concepts: set[str]) -> float:
-        """How fully a duty with ``concepts`` meets this part: a related thing counts for less."""
-        if concepts & self.direct:
-            return 1.0
-        return RELATED_CREDIT if concepts & self.expanded else 0.0
-
-    @property
-    def topic(self) -> bool:
-        return any(c.scheme in TOPIC_SCHEMES for c in self.concepts)
-
-
-@dataclass
-class Understanding:
-    question: str
-    language: str
-    content: str  # the question without its cue words
-    parts: list[Part] = field(default_factory=list)
-
-
-def _strip_cues(question: str) -> tuple[str, str]:
-    folded = fold_width(question).strip()
-    if re.search(f"[{CJK}]", folded):
-        return "zh", ZH_CUES.sub(" ", folded).strip()
-    content = EN_FILLER.sub(" ", EN_CUES.sub(" ", folded))
-    return "en", re.sub(r"\s+", " ", content).strip()
-
-
-def understand(question: str, thesaurus: Thesaurus) -> Understanding:
-    language, content = _strip_cues(question)
-    matches: list[Match] = []
-    for scheme in ("object", "issue", "action"):
-        matches.extend(thesaurus.find_words(content, scheme))
-    by_span: dict[tuple[int, int], list[Concept]] = {}
-    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
-        if any(s[0] <= m.start and m.end <= s[1] and s != (m.start, m.end) for s in by_span):
-            continue  # a shorter label inside a longer one ("alert" in "smog alert"): the longer is meant
-        by_span.setdefault((m.start, m.end), []).append(m.concept)
-    parts = []
-    for (start, end), concepts in sorted(by_span.items()):
-        expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in concepts))
-        direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
-        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded, direct))
-    return Understanding(question, language, content, parts)
 
 
 def _iri(value: str) -> str:
@@ -147,6 +75,10 @@ SCENE_QUERY = """SELECT DISTINCT ?plan ?title WHERE {
 }"""
 
 
+def re_cjk(text: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", text))
+
+
 def runnable(query: str) -> str:
     """The query as shown to people: with the PREFIX lines it was run with, so it runs anywhere."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if f"{p}:" in query) + query
@@ -175,25 +107,6 @@ def _role(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
 
-def _alike(duties: np.ndarray, parts: list[Part], meets: dict[Part, np.ndarray],
-           table: DutyTable) -> Iterator[tuple[dict[Part, float], np.ndarray]]:
-    """``duties`` split by how fully each meets every part (``Part.credit``: the part's own concepts,
-    something related, or nothing): (credit per part, the duties with that credit). Duties are
-    boolean masks over the table (kg/search/postings.py), so each split is a few vector operations."""
-    classes: list[tuple[dict[Part, float], np.ndarray]] = [({}, duties)]
-    for part in parts:
-        direct = table.mask(table.postings(part.direct))
-        split = []
-        for credit, members in classes:
-            full = members & direct
-            related = members & meets[part] & ~full
-            rest = members & ~full & ~related
-            split += [({**credit, part: c}, m) for c, m in ((1.0, full), (RELATED_CREDIT, related), (0.0, rest))
-                      if m.any()]
-        classes = split
-    yield from classes
-
-
 def _by_role(duties: np.ndarray, table: DutyTable) -> Iterator[tuple[str, np.ndarray]]:
     """``duties`` split by role name (lead, joint, support, or the name of a role IRI outside them)."""
     for position, of_role in enumerate(table.by_role):
@@ -213,16 +126,20 @@ def _by_role(duties: np.ndarray, table: DutyTable) -> Iterator[tuple[str, np.nda
 class Asker:
     """``labels``: every organisation's (zh, en) labels, read once by the service; ``table``: the
     build's duty table (kg/search/postings.py); ``scenes``: each plan's scene (``scenes``), which the
-    service's overlap views read too."""
+    service's overlap views read too; ``bridge``: English words to the plans' Chinese words
+    (kg/ask/bridge.py), or None for Chinese only; ``agencies``: each unit's agency type."""
 
     def __init__(self, store: ox.Store, thesaurus: Thesaurus, searcher: Searcher | None,
-                 labels: Mapping[str, tuple[str, str]], table: DutyTable, scenes: Mapping[str, frozenset[str]]):
+                 labels: Mapping[str, tuple[str, str]], table: DutyTable, scenes: Mapping[str, frozenset[str]],
+                 bridge: Bridge | None = None, agencies: Mapping[str, str] | None = None):
         self.store = store
         self.thesaurus = thesaurus
         self.searcher = searcher
         self.labels = labels
         self.table = table
         self.scenes = scenes
+        self.bridge = bridge
+        self.agencies = agencies or {}
         self._concept_spans = lru_cache(maxsize=SPAN_MEMO)(self._find_spans)
 
     @property
@@ -230,13 +147,64 @@ class Asker:
         """Duties that can answer (not boilerplate, assigned): how rare a concept is is counted in these."""
         return len(self.table)
 
-    def ask(self, question: str) -> dict:
-        understood = understand(question, self.thesaurus)
-        if understood.parts:
-            return self._by_concepts(understood)
-        return self._by_keywords(understood)
+    def known(self, word: str) -> bool:
+        """Whether some clause of the plans holds ``word`` (the words a question can be matched by)."""
+        return word in self.table.by_word
 
-    # ------------------------------------------------------------------ concepts
+    def ask(self, question: str, plans: list[str] | None = None) -> dict:
+        """Who handles it; ``plans``: plan IRIs to answer from (default: every plan)."""
+        u = understand(question, self.thesaurus, self.bridge, self.known)
+        among = self.table.of_plans(plans) if plans else None
+        if u.unit:
+            found = self._about_unit(u, among)
+            if found["answers"]:
+                return found
+            u.unit = ""  # no such unit: the question is asked as any other
+        # "during a smog alert" sets the scene of a question about a heavy-pollution plan: it does
+        # not pick a unit, unless it is all the question says
+        parts = [p for p in u.parts if not (p.topic and all(c.iri in self.context for c in p.concepts))]
+        parts = parts or list(u.parts)
+        slots = concept_slots(parts, self.known) + [s for s in u.slots if not covered(u.parts, s.text)]
+        concepts = " ".join(_iri(c) for c in sorted(set().union(*(p.expanded for p in parts))))
+        response = self._response(u, DUTY_QUERY.format(concepts=concepts) if parts else "",
+                                  "concepts" if parts else "words")
+        if not any(s.understood for s in slots):
+            response["understood"] = ("No concept of the plans' vocabulary and no word of their clauses was "
+                                      "recognised in the question.")
+            response["understood_zh"] = "问题中没有识别出预案词表中的概念，也没有预案条款中的词语。"
+            return self._honest(response, u)
+        scored = score_clauses(self.table, slots, among)
+        # A thing no clause of the plans names or words means the plans do not answer, unless the
+        # rest of the question, met, weighs more than it ("who treats the injured after a motorway
+        # pile-up?" of a plan that never says motorway).
+        slot_of = {s.key: s for s in slots}
+        unmet = [slot_of[k] for k in scored.unmet if slot_of[k].direct]
+        met_weight = sum(w for k, w in scored.weight.items() if k not in scored.unmet)
+        if unmet and met_weight > sum(scored.weight[s.key] for s in unmet):
+            unmet = []
+        if unmet or not met_weight:
+            names = "、".join(s.text for s in unmet) or "、".join(s.text for s in slots)
+            english = ", ".join(c.pref_en for p in parts for c in p.concepts if p.text in names) or names
+            response["understood"] = f"No duty in the plans concerns {english} ({names})."
+            response["understood_zh"] = f"预案中没有关于{names}的职责。"
+            return self._honest(response, u)
+        response["words"] = [{"text": s.text, "weight": round(scored.weight[s.key], 3),
+                              "matched": sorted(s.words, key=lambda w: -s.words[w])[:6]}
+                             for s in slots if s.key.startswith("w:")]
+        score = scored.score if among is None else np.where(among, scored.score, 0.0)
+        score = np.where(score * sum(scored.weight.values()) >= MIN_INFORMATION, score, 0.0)  # what it meets
+        steps = np.round(score, 2)
+        groups = []
+        for step in np.unique(steps[steps >= MIN_SCORE]).tolist():
+            for role, chosen in _by_role(steps == step, self.table):
+                groups.append((step * ROLE_WEIGHT.get(role, 0.7), role, chosen))
+        if groups:
+            response["answers"], response["total"] = self._rank_groups(groups, u, slots)
+        if not response["answers"]:
+            response["understood"] = ("No duty in the plans covers enough of the question, or what it asks is "
+                                      "too general to tell the units apart.")
+            response["understood_zh"] = "预案中没有职责足够符合这个问题，或问题太笼统，无法区分各单位。"
+        return self._honest(response, u)
 
     @cached_property
     def context(self) -> frozenset[str]:
@@ -244,60 +212,88 @@ class Asker:
         pick a unit."""
         return frozenset().union(*self.scenes.values())
 
-    def _by_concepts(self, u: Understanding) -> dict:
-        table = self.table
-        concepts = " ".join(_iri(c) for c in sorted(set().union(*(p.expanded for p in u.parts))))
-        response = self._response(u, DUTY_QUERY.format(concepts=concepts), "concepts")
-        meets = {p: table.postings(p.expanded) for p in u.parts}  # the duties on each part's concepts
-        parts = [p for p in u.parts if not (p.topic and all(c.iri in self.context for c in p.concepts))]
-        if not parts:
-            parts = list(u.parts)  # the scene is all there is: it is the question
-        df = {p: len(meets[p]) for p in parts}
-        # A thing the plan never mentions means the plan does not answer; an unmentioned action
-        # ("enrolment" of schools) only weighs against the units that have the thing.
-        missing = [p for p in parts if df[p] == 0 and (p.topic or len(parts) == 1)]
-        if missing:
-            names = "、".join(p.concepts[0].pref_zh for p in missing)
-            english = ", ".join(p.concepts[0].pref_en for p in missing)
-            response["understood"] = f"No duty in the plan concerns {english} ({names})."
+    # ------------------------------------------------------------------ a unit's duties
+
+    def _about_unit(self, u: Understanding, among: np.ndarray | None) -> dict:
+        """"市公安局负责什么？": the unit's duties, grouped by action."""
+        response = self._response(u, "", "unit")
+        units = self._units_named(u.unit, among)
+        if not units:
+            response["understood"] = f"No unit named {u.unit} in the plans."
+            response["understood_zh"] = f"预案中没有名为{u.unit}的单位。"
             return response
-        n = max(self.total_duties, 1)
-        # Things of one kind are alternatives ("oil and coal": either answers); each action is a
-        # requirement of its own ("inspect and report": both are asked).
-        slots: dict[str, list[Part]] = {}
-        for i, part in enumerate(parts):
-            scheme = part.concepts[0].scheme
-            slots.setdefault(scheme if scheme in TOPIC_SCHEMES else f"{scheme}{i}", []).append(part)
-        weight = {p: math.log(1 + n / (df[p] + 0.5)) for p in parts}
-        masks = {p: table.mask(meets[p]) for p in u.parts}
-        slot_weight = {s: math.log(1 + n / (np.count_nonzero(np.logical_or.reduce([masks[p] for p in ps])) + 0.5))
-                       for s, ps in slots.items()}
-        total = sum(slot_weight.values()) or 1.0
-        topic_slots = [s for s in slots if s in TOPIC_SCHEMES]
-
-        def score(credit: dict[Part, float]) -> float | None:
-            met = {}
-            for slot, ps in slots.items():
-                best = max((weight[p] * credit[p] for p in ps), default=0.0)
-                if best:
-                    met[slot] = best / max(weight[p] for p in ps)
-            if topic_slots and not set(met) & set(topic_slots):
-                return None  # an action alone does not answer a question about a thing
-            return sum(slot_weight[s] * v for s, v in met.items()) / total
-
-        groups = []  # (value, role, duties): every duty of a group scores the same
-        for credit, duties in _alike(np.logical_or.reduce(list(masks.values())), parts, masks, table):
-            value = score(credit)
-            if value is None:
-                continue
-            for role, chosen in _by_role(duties, table):
-                groups.append((value * ROLE_WEIGHT.get(role, 0.7), role, chosen))
-        response["answers"], response["total"] = self._rank_groups(groups, u)
-        if not response["answers"]:
-            response["understood"] = "No duty in the plan covers enough of the question."
+        table = self.table
+        # "what is the police responsible for in dust control?": its duties on that, if it has any
+        name = fold_width(u.unit).lower()
+        rest = [s for s in u.slots if s.understood and s.text.lower() not in name and name not in s.text.lower()
+                and s.text.lower() not in ("do", "duties", "responsible", "task", "tasks")]
+        parts = [p for p in u.parts if p.text.lower() not in name]
+        on_topic = score_clauses(table, concept_slots(parts, self.known) + rest, among).score if parts or rest else None
+        kept = []
+        for unit in units[:MAX_ANSWERS]:
+            number = table.units.index(unit)
+            duties = [d for d in table.duties_of.get(number, []) if among is None or among[d]]
+            if on_topic is not None and any(on_topic[d] > 0 for d in duties):
+                duties = [d for d in duties if on_topic[d] > 0]
+            zh, en = self._label(unit)
+            evidence = [(1.0, {"duty": table.duties[d], "role": table.role_iri(d), **(table.evidence(d) or {})})
+                        for d in duties]
+            kept.append({"unit": unit, "label_zh": zh, "label_en": en, "score": 1.0, "role": "lead",
+                         "evidence": evidence, "by_action": self._by_action(duties)})
+        response["answers"] = self._present(kept, u)
+        response["total"] = len(units)
         return response
 
-    def _rank_groups(self, groups: list[tuple[float, str, set[int]]], u: Understanding) -> tuple[list[dict], int]:
+    def _units_named(self, name: str, among: np.ndarray | None) -> list[str]:
+        """Units whose Chinese label is ``name``, or whose English label contains it; else those of
+        the agency type ``name`` names (公安局, "commerce bureau"); only units of ``among``'s plans."""
+        table = self.table
+        in_plans = set(range(len(table.units)))
+        if among is not None:
+            in_plans = {u for d in np.flatnonzero(among).tolist() for u in table.units_of(d)}
+        candidates = [table.units[i] for i in sorted(in_plans)]
+        folded = fold_width(name).lower().strip()
+        exact = [u for u in candidates if fold_width(self._label(u)[0]) == folded
+                 or self._label(u)[1].lower() == folded]
+        if exact:
+            return sorted(exact, key=lambda u: self._label(u))
+        agency = self.thesaurus.agency_for(folded) if re_cjk(folded) else self._agency_en(folded)
+        if agency is not None:
+            kind = agency[0].iri
+            typed = [u for u in candidates if self.agencies.get(u) == kind]
+            if typed:
+                return sorted(typed, key=lambda u: self._label(u))
+        return sorted((u for u in candidates if folded and folded in self._label(u)[1].lower()),
+                      key=lambda u: self._label(u))
+
+    def _agency_en(self, text: str):
+        for concept in self.thesaurus.in_scheme("agency"):
+            for label in (concept.pref_en, *concept.labels_en):
+                if label and label.lower() in text:
+                    return concept, label
+        return None
+
+    def _by_action(self, duties: list[int]) -> list[dict]:
+        """A unit's duties by action concept (the most specific the clause names), for its answer."""
+        table = self.table
+        actions_of: dict[int, list[str]] = {}
+        for concept, numbers in table.by_concept.items():
+            if "/action/" in concept:
+                for d in numbers:
+                    actions_of.setdefault(d, []).append(concept)
+        grouped: dict[str, list[str]] = {}
+        for d in duties:
+            for concept in actions_of.get(d, ["other"]):
+                grouped.setdefault(concept, []).append(table.duties[d])
+        out = []
+        for concept, iris in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            c = self.thesaurus.concepts.get(concept)
+            out.append({"action": concept if c else "", "label_zh": c.pref_zh if c else "其他",
+                        "label_en": c.pref_en if c else "other", "duties": iris})
+        return out
+
+    def _rank_groups(self, groups: list[tuple[float, str, np.ndarray]], u: Understanding,
+                     slots=None) -> tuple[list[dict], int]:
         """``_rank`` for duties of the table in groups of equal value: each unit's best value, number
         of matching duties and score by set operations (thousands of units across many plans score
         alike), evidence for the units shown only."""
@@ -345,7 +341,7 @@ class Asker:
             for unit in candidates[np.argsort(ranks)].tolist():
                 shown.append((unit, score, next(role for role, units in entries if units[unit])))
         value_of = np.full(len(table), np.nan)
-        for value, _, duties in groups:
+        for value, _, duties in reversed(groups):  # ascending, so a duty keeps its best value
             value_of[duties] = value
         kept = []
         for unit, score, role in shown:
@@ -358,7 +354,7 @@ class Asker:
                                              **(table.evidence(duty) or {})}))
             kept.append({"unit": table.units[unit], "label_zh": zh, "label_en": en, "score": score,
                          "role": role, "evidence": evidence})
-        return self._present(kept, u), total
+        return self._present(kept, u, slots), total
 
     @cached_property
     def _name_rank(self) -> np.ndarray:
@@ -376,32 +372,6 @@ class Asker:
         """Read now what the first question would wait for."""
         self.thesaurus.warm()
         self.context, self._name_rank  # noqa: B018
-
-    # ------------------------------------------------------------------ keywords
-
-    def _by_keywords(self, u: Understanding) -> dict:
-        response = self._response(u, "", "none")
-        words = [w for w in re.split(r"\s+", u.content) if len(w) >= 2]
-        if not words or self.searcher is None:
-            response["understood"] = "No concept of the plan's vocabulary was recognised in the question."
-            return response
-        hits = self.searcher.duty_matches(" ".join(words))
-        if not hits or len(hits) > max(3, self.total_duties // 4):
-            # Nothing, or so much that the words do not pick anything out: no confident answer.
-            response["understood"] = "No concept recognised, and no duty contains every word of the question."
-            return response
-        query = KEYWORD_QUERY.format(duties=" ".join(_iri(iri) for iri, _ in hits))
-        rows = _select(self.store, query)
-        best = max(score for _, score in hits)
-        strength = {iri: score / best for iri, score in hits}
-        duties: dict[str, dict] = {}
-        for row in rows:
-            duty = duties.setdefault(row["duty"], {**row, "concepts": set(), "units": set()})
-            duty["units"].add(row["unit"])
-        response.update(method="keywords", sparql=runnable(query))
-        response["answers"], response["total"] = self._rank(
-            [(0.6 * strength[d], duty) for d, duty in duties.items()], u, words)
-        return response
 
     # ------------------------------------------------------------------ shared
 
@@ -422,39 +392,32 @@ class Asker:
                 for p in u.parts
                 for c in p.concepts
             ],
+            "words": [{"text": s.text, "matched": sorted(s.words, key=lambda w: -s.words[w])[:6]} for s in u.slots],
+            "not_understood": u.not_understood,
+            "unit_asked": u.unit,
             "answers": [],
             "total": 0,
             "method": method,
             "sparql": runnable(query) if query else "",
         }
 
-    def _rank(self, scored: list[tuple[float, dict]], u: Understanding,
-              words: list[str] | None = None) -> tuple[list[dict], int]:
-        """(the best units, with evidence and highlights, at most MAX_ANSWERS; how many qualified)"""
-        units: dict[str, dict] = {}
-        for score, duty in scored:
-            role = _role(duty["role"])
-            value = score * ROLE_WEIGHT.get(role, 0.7)
-            for unit in duty["units"]:
-                zh, en = self._label(unit)
-                entry = units.setdefault(unit, {"unit": unit, "label_zh": zh, "label_en": en, "score": 0.0,
-                                                "role": role, "evidence": []})
-                if value > entry["score"]:
-                    entry["score"], entry["role"] = value, role
-                entry["evidence"].append((value, duty))
-        if not units:
-            return [], 0
-        for entry in units.values():  # more matching duties: a little more responsible, up to 10 %
-            entry["score"] *= 0.9 + 0.1 * min(len(entry["evidence"]), 3) / 3
-        best = max(e["score"] for e in units.values())
-        kept = [e for e in units.values() if e["score"] >= max(MIN_SCORE, KEEP_RATIO * best)]
-        kept.sort(key=lambda e: (-e["score"], e["label_zh"], e["unit"]))  # one name in many places: by IRI
-        return self._present(kept[:MAX_ANSWERS], u, words), len(kept)
+    def _honest(self, response: dict, u: Understanding) -> dict:
+        """Each answer says how sure it is: "strong" when it meets what the question asks in a
+        concept or most of its words, "weak" otherwise; words nobody's clause holds lower it."""
+        words = [s for s in u.slots if not covered(u.parts, s.text)]
+        missing = len([s for s in words if not s.understood])
+        share = 1.0 - 0.5 * missing / max(1, len(words) + len(u.parts))
+        for answer in response["answers"]:
+            answer["confidence"] = round(answer["score"] * share, 3) if response["method"] != "unit" else 1.0
+            answer["strength"] = "strong" if answer["confidence"] >= STRONG else "weak"
+        return response
 
-    def _present(self, kept: list[dict], u: Understanding, words: list[str] | None = None) -> list[dict]:
-        """The units shown, their evidence read from the store, sorted, with highlights."""
+    def _present(self, kept: list[dict], u: Understanding, slots=None) -> list[dict]:
+        """The units shown, their evidence read from the store, sorted, with highlights: the
+        question's concepts and the clause words that met its words."""
         self._fill_evidence([duty for entry in kept for _, duty in entry["evidence"]])
         relevant = self._relevant(u)
+        words = sorted({w for s in (slots or u.slots) for w in s.words}, key=len, reverse=True)
         for entry in kept:
             entry["score"] = round(entry["score"], 3)
             entry["evidence"] = [
@@ -465,10 +428,18 @@ class Asker:
                     "plan": duty["plan"],
                     "start": int(duty["start"]),
                     "highlight": self._highlight(duty["text"], relevant, words),
+                    "matched": self._matched(duty["text"], relevant, words),
                 }
                 for _, duty in sorted(entry["evidence"], key=lambda e: (-e[0], e[1]["duty"]))
             ]
         return kept
+
+    def _matched(self, text: str, relevant: set[str], words: list[str]) -> dict:
+        """What of the question a clause meets: concepts (their keys) and words."""
+        concepts = sorted({self.thesaurus.concepts[iri].ref for iri, _ in self._concept_spans(text)
+                           if iri in relevant and iri in self.thesaurus.concepts})
+        folded = fold_width(text)
+        return {"concepts": concepts, "words": [w for w in words if w in folded]}
 
     def _fill_evidence(self, duties: list[dict]) -> None:
         """Text, plan and offset of the duties that are shown (the keyword path has them already)."""
@@ -490,13 +461,10 @@ class Asker:
         return relevant
 
     def _highlight(self, text: str, relevant: set[str], words: list[str] | None) -> list[list[int]]:
-        spans: list[tuple[int, int]] = []
-        if words:
-            folded = fold_width(text).lower()
-            for word in words:
-                spans += [(m.start(), m.end()) for m in re.finditer(re.escape(fold_width(word).lower()), folded)]
-        else:
-            spans += [span for iri, span in self._concept_spans(text) if iri in relevant]
+        spans: list[tuple[int, int]] = [span for iri, span in self._concept_spans(text) if iri in relevant]
+        folded = fold_width(text).lower()
+        for word in words or ():
+            spans += [(m.start(), m.end()) for m in re.finditer(re.escape(fold_width(word).lower()), folded)]
         merged: list[list[int]] = []
         for start, end in sorted(spans):
             if merged and start <= merged[-1][1]:

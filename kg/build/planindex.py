@@ -19,11 +19,11 @@ from typing import NamedTuple
 
 from ..graph.triples import plan_place
 from ..models import ExtractedPlan, Unit
-from ..text import slugify
+from ..text import content_words, slugify
 from ..extraction.thesaurus import Thesaurus
 from ..vocab import ROLES, Minter
 
-TableRow = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[str, str, int]]
+TableRow = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[str, str, int], tuple[str, ...]]
 
 
 class UnitMention(NamedTuple):
@@ -88,7 +88,7 @@ def plan_part(extracted: ExtractedPlan, base_iri: str, thesaurus: Thesaurus) -> 
         })
         if not duty.boilerplate:
             part.table.append((iri, tuple(units), tuple(linked), str(ROLES[duty.role]),
-                               (duty.text, plan_iri, duty.span[0])))
+                               (duty.text, plan_iri, duty.span[0]), content_words(duty.text)))
     return part
 
 

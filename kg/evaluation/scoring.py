@@ -176,58 +176,6 @@ def format_scores(scores: dict, errors: bool = False) -> str:
     return "\n".join(lines)
 
 
-def score_ask(service, gold_path: Path) -> dict:
-    """Micro recall and precision of answered units over in-scope questions; the share of
-    out-of-scope questions answered with nothing."""
-    gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
-    tp = predicted = expected = 0
-    empty_ok = out_of_scope = 0
-    wrong: list[dict] = []
-    for q in gold["questions"]:
-        answer = service.ask(q["question"])
-        got = {a["label_zh"] for a in answer["answers"]}
-        want = set(q["expected"])
-        if not want:
-            out_of_scope += 1
-            empty_ok += not got
-        else:
-            tp += len(got & want)
-            predicted += len(got)
-            expected += len(want)
-        if got != want:
-            wrong.append({"id": q.get("id"), "question": q["question"], "missed": sorted(want - got),
-                          "extra": sorted(got - want), "concepts": [c["label_en"] for c in answer["concepts"]]})
-    recall = tp / expected if expected else 1.0
-    precision = tp / predicted if predicted else 1.0
-    return {
-        "gold": str(gold_path),
-        "questions": len(gold["questions"]),
-        "recall": round(recall, 4),
-        "precision": round(precision, 4),
-        "f1": round(2 * recall * precision / (recall + precision), 4) if recall + precision else 0.0,
-        "out_of_scope": {"questions": out_of_scope, "empty": empty_ok},
-        "exact": len(gold["questions"]) - len(wrong),
-        "wrong": wrong,
-    }
-
-
-def format_ask_scores(scores: dict, errors: bool = False) -> str:
-    oos = scores["out_of_scope"]
-    lines = [
-        f"questions     {scores['questions']}  (answered exactly right: {scores['exact']})",
-        f"recall        {scores['recall']:.3f}",
-        f"precision     {scores['precision']:.3f}",
-        f"F1            {scores['f1']:.3f}",
-        f"out of scope  {oos['empty']}/{oos['questions']} answered with no unit",
-        f"gold: {scores['gold']}",
-    ]
-    if errors:
-        lines.append("")
-        for w in scores["wrong"]:
-            lines.append(f"{w['id']} {w['question']}  missed {w['missed']} extra {w['extra']}  concepts {w['concepts']}")
-    return "\n".join(lines)
-
-
 def _normal(name: str) -> str:
     from ..text import fold_width
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -64,14 +64,19 @@ def _label_key(label: str) -> str:
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    from whoosh.lang.porter import stem
+
+    return stem(_LEMMAS.get(word, word))
+
+
 def english_stems(text: str) -> list[tuple[str, int, int]]:
     """Porter stems of the English words of ``text`` with their offsets: case, plurals and
     inflections fold together (vehicles/vehicle, handling/handles), hyphens split words."""
-    from whoosh.lang.porter import stem
-
     lowered = fold_width(text).lower()
     return [
-        (stem(_LEMMAS.get(word, word)), m.start(), m.end())
+        (_stem(word), m.start(), m.end())
         for m in _EN_WORD.finditer(lowered)
         for word in [m.group().removesuffix("'s")]
     ]

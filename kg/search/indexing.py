@@ -24,7 +24,7 @@ from rdflib.namespace import RDF, SKOS
 from ..errors import KgError
 from ..extraction.thesaurus import Thesaurus
 from ..progress import Progress
-from ..text import chinese_analyzer, jieba_with
+from ..text import chinese_analyzer, content_words, jieba_with
 from ..vocab import DG, OA, ORG, PREFIXES, is_true
 from . import subwriters
 from .postings import TableWriter
@@ -230,7 +230,8 @@ def index_documents(store: ox.Store, thesaurus: Thesaurus, table: TableWriter | 
             starts = sorted(_starts(store, duty))
             if roles:
                 table.add(first["duty"], first["units"].split("\n"), filter(None, first["concepts"].split("\n")),
-                          roles[0], (first["text"], first["plan"], starts[0]) if starts else None)
+                          roles[0], (first["text"], first["plan"], starts[0]) if starts else None,
+                          content_words(first["text"]))
         for row in rows:
             unit_iris = sorted(filter(None, row["units"].split("\n")))
             concepts = [thesaurus.concepts[c] for c in row["concepts"].split("\n") if c in thesaurus.concepts]

@@ -27,7 +27,7 @@ from ..errors import KgError
 from ..vocab import PREFIXES, ROLES
 
 TABLE_FILE = "duties.table"
-FORMAT = 2  # 2: with each duty's evidence (text, plan, offset)
+FORMAT = 3  # 2: with each duty's evidence (text, plan, offset); 3: with each duty's words
 POSTINGS_MEMO = 1024  # concept sets whose duties are kept
 ROLE_NAMES = tuple(ROLES)  # lead, joint, support: a duty's role is its position here
 OTHER_ROLE = len(ROLE_NAMES)  # a role IRI outside the vocabulary
@@ -61,6 +61,11 @@ class DutyTable:
     plan_of: array = field(default_factory=lambda: array("i"))
     starts: array = field(default_factory=lambda: array("q"))
     plans: list[str] = field(default_factory=list)
+    # The words of each duty's text (``text.content_words``), for ranking clauses against a
+    # question: word → the numbers of the duties holding it, once per occurrence; and each
+    # duty's number of words.
+    by_word: dict[str, array] = field(default_factory=dict)
+    lengths: array = field(default_factory=lambda: array("i"))
 
     def __len__(self) -> int:
         return len(self.duties)
@@ -78,6 +83,25 @@ class DutyTable:
                 memo.clear()
             memo[key] = found
         return found
+
+    def word_postings(self, word: str) -> np.ndarray:
+        """The numbers of the duties holding ``word``, once per occurrence (ascending)."""
+        found = self.by_word.get(word)
+        return _numbers(found) if found is not None else np.empty(0, dtype=np.int32)
+
+    @cached_property
+    def length_array(self) -> np.ndarray:
+        return _numbers(self.lengths).astype(np.float64) if len(self.lengths) else np.zeros(len(self))
+
+    @cached_property
+    def plan_array(self) -> np.ndarray:
+        """Per duty: the number of its plan in ``plans`` (-1 when the store did not say)."""
+        return _numbers(self.plan_of) if len(self.plan_of) else np.full(len(self), -1, dtype=np.int32)
+
+    def of_plans(self, plans: Iterable[str]) -> np.ndarray:
+        """The duties of ``plans`` (plan IRIs), as a mask."""
+        numbers = [i for i, plan in enumerate(self.plans) if plan in set(plans)]
+        return np.isin(self.plan_array, np.array(numbers, dtype=self.plan_array.dtype))
 
     def mask(self, numbers: np.ndarray) -> np.ndarray:
         """Duty numbers as a set: a boolean per duty of the table."""
@@ -149,10 +173,13 @@ class TableWriter:
         self._plan_of = array("i")
         self._starts = array("q")
         self._plans: dict[str, int] = {}
+        self._by_word: dict[str, array] = {}
+        self._lengths = array("i")
 
     def add(self, duty: str, units: Iterable[str], concepts: Iterable[str], role: str,
-            evidence: tuple[str, str, int] | None = None) -> None:
-        """One duty; ``evidence``: its (text, plan IRI, start offset) when the store has them."""
+            evidence: tuple[str, str, int] | None = None, words: Iterable[str] = ()) -> None:
+        """One duty; ``evidence``: its (text, plan IRI, start offset) when the store has them;
+        ``words``: the content words of its text (``text.content_words``)."""
         numbers = [self._units.setdefault(u, len(self._units)) for u in sorted(set(units))]
         if not numbers:
             return  # ask reads only duties someone is assigned
@@ -171,17 +198,22 @@ class TableWriter:
         self._texts.append(text)
         self._plan_of.append(self._plans.setdefault(plan, len(self._plans)) if evidence else -1)
         self._starts.append(start)
+        count = 0
+        for word in words:
+            self._by_word.setdefault(word, array("i")).append(number)
+            count += 1
+        self._lengths.append(count)
 
     def table(self) -> DutyTable:
         return DutyTable(self._duties, bytes(self._roles), self._unit_of, self._more, list(self._units),
                          self._by_concept, self._other_roles, self._texts, self._plan_of, self._starts,
-                         list(self._plans))
+                         list(self._plans), self._by_word, self._lengths)
 
     def write(self, path: Path) -> None:
         table = self.table()
         state = {"format": FORMAT, **{k: getattr(table, k) for k in (
             "duties", "roles", "unit_of", "more_units", "units", "by_concept", "other_roles", "texts",
-            "plan_of", "starts", "plans")}}
+            "plan_of", "starts", "plans", "by_word", "lengths")}}
         temporary = path.with_name(path.name + ".tmp")
         with temporary.open("wb") as f:
             pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -218,8 +250,11 @@ def table_from_store(store) -> DutyTable:
             units.add(row["unit"].value)
         if row["text"] is not None and row["start"].value.lstrip("-").isdigit():
             evidence.add((row["text"].value, row["plan"].value, int(row["start"].value)))
+    from ..text import content_words
+
     writer = TableWriter()
     for duty in sorted(rows):
         concepts, units, role, evidence = rows[duty]
-        writer.add(duty, units, concepts, role, min(evidence) if evidence else None)
+        first = min(evidence) if evidence else None
+        writer.add(duty, units, concepts, role, first, content_words(first[0]) if first else ())
     return writer.table()

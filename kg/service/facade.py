@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from ..ask.asker import Asker
+from ..ask.bridge import Bridge
 from ..config import Settings
 from ..errors import BadRequest, KgError
 from ..extraction.thesaurus import Thesaurus, thesaurus_from_graph
@@ -132,15 +133,27 @@ class Service(OverlapViews):
     @cached_property
     def asker(self) -> Asker:
         return Asker(self.store, self.thesaurus, self.searcher, self.organisation_labels, self.duty_table,
-                     self.scenes)
+                     self.scenes, self.bridge, self.unit_types)
 
-    def ask(self, question: str) -> dict:
-        """Who handles it: units with role, score and evidence (see kg/ask/asker.py)."""
+    @cached_property
+    def bridge(self) -> Bridge:
+        """English words to the plans' Chinese words (CC-CEDICT, kg/ask/bridge.py), read once per machine."""
+        return Bridge.load(cache=self.settings.cache_dir)
+
+    @cached_property
+    def unit_types(self) -> dict[str, str]:
+        """Every member unit's agency type (concept IRI)."""
+        return {row["unit"]: row["type"] for row in self.select(UNIT_TYPES_QUERY)}
+
+    def ask(self, question: str, plans: list[str] | None = None) -> dict:
+        """Who handles it: units with role, score and evidence (see kg/ask/asker.py); ``plans``:
+        plan keys or IRIs to answer from (default: every plan)."""
         if not question or not question.strip():
             raise BadRequest("empty question: ask who handles something, e.g. 工地扬尘归谁管？")
         if len(question) > MAX_QUESTION_CHARS:
             raise BadRequest(f"question of {len(question)} characters; at most {MAX_QUESTION_CHARS}")
-        return self.memo.get(("ask", question), lambda: self.asker.ask(question))
+        chosen = sorted({self.plan_iri(p) for p in plans}) if plans else None
+        return self.memo.get(("ask", question, tuple(chosen or ())), lambda: self.asker.ask(question, chosen))
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10,
                facet_limit: int = FACET_LIMIT) -> dict:

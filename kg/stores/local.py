@@ -32,8 +32,9 @@ STORE_DIR = "store"
 MANIFEST = "manifest.json"
 # The shape of a build's files, recorded in its manifest: a build of another shape is not read (it
 # fails with how to rebuild instead of with an unpickling error). 2: the modules moved into capability
-# folders, and the search index's schema names kg.search.indexing.MemoText.
-DATA_FORMAT = 2
+# folders, and the search index's schema names kg.search.indexing.MemoText. 3: the duty table holds
+# each clause's words.
+DATA_FORMAT = 3
 
 
 @dataclass(frozen=True)

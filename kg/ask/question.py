@@ -1,0 +1,227 @@
+"""A question → what it asks about: thesaurus concepts, the words to rank clauses by, and a unit.
+
+``understand`` strips the "who handles / 归谁管" cues and finds, in what is left:
+
+- **concepts** (``Part``): thesaurus labels, Chinese on jieba word boundaries, English after
+  stemming; each with everything narrower and related (渣土车 ⊂ 车辆);
+- **words** (``Slot``): every content word of the question, for ranking the clauses themselves
+  (kg/ask/retrieval.py). A Chinese word stands for itself and the words jieba finds inside it; an
+  English word (or phrase: "power cut") for the Chinese words CC-CEDICT gives it that the plans use
+  (kg/ask/bridge.py), and for the Chinese labels of a concept it names. A word that nothing in the
+  plans matches is kept as not understood, and lowers the answer's confidence;
+- **a unit** the question is about ("市公安局负责什么？", "what does the commerce bureau do?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..extraction.thesaurus import Concept, Match, Thesaurus
+from ..text import CJK, fold_width, jieba_with
+from .bridge import Bridge
+
+TOPIC_SCHEMES = ("object", "issue")
+RELATED_CREDIT = 0.7  # 渣土运输核准 answers a question about 渣土车, but less than 渣土车 itself
+INNER_WEIGHT = 0.6  # 工地 inside 施工工地: a clause with the part only meets the word in part
+
+# Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
+EN_CUES = re.compile(
+    r"\b(?:who|whom|which|what|whose)\b(?:\s+(?:is|are|was|should|do|does|can|will|would|i|we|one|be|the|"
+    r"department|departments|unit|units|agency|agencies|bureau|bureaus|office|authority|authorities|body|"
+    r"bodies|organi[sz]ation|organi[sz]ations|government|in|of|for|to|about|regarding|on|with|charge|"
+    r"responsible|accountable|tasked|handles?|handling|deals?|dealing|takes?|care|looks?|after|manages?|"
+    r"oversees?|oversight|call|contact|ask|report|complain|talk|leads?|has|have|duty|job|role|"
+    r"responsibility|responsibilities))*\b",
+    re.IGNORECASE,
+)
+EN_FILLER = re.compile(
+    r"\b(?:please|tell me|i want to know|in the plan|the|a|an|is|are|of|for|about|with|and|or|to|in|on|at|"
+    r"by|during)\b|[?!.,;:]",
+    re.IGNORECASE,
+)
+ZH_CUES = re.compile(
+    r"(?:请问|我想知道|想问一下|想问|是|由|归|找|问|向|打给|联系|反映|投诉|举报)?"
+    r"(?:哪个|哪些|哪一个|什么|哪家|啥)?(?:部门|单位|机关|机构|政府部门)?"
+    r"(?:谁|哪个部门|哪个单位|哪些部门|哪些单位|什么部门|什么单位)"
+    r"(?:来|去|在|主要|具体|应该|应当|该)?(?:负责|管理|管|主管|处理|牵头|承担|分管|监管|抓|问)?(?:的)?"
+    r"|(?:归|由)(?:谁|哪个部门|哪个单位)(?:管|负责)?|(?:谁|哪个部门|哪个单位)(?:负责|管)"
+    r"|(?:出了问题|有问题)(?:找|打给|联系)?|[？?！!。，,、]|(?:呢|吗|啊|呀)$"
+)
+# Words of a Chinese question that frame it rather than say what it is about.
+ZH_FRAME = frozenset(
+    "问题 情况 事情 怎么办 怎么 如何 哪里 什么 为什么 应该 应当 需要 可以 能够 出现 发生 我们 我家 我的 自己 附近 这个 那个 "
+    "这些 那些 一个 没有 有人 别人 大家 时候 的话 一下 现在 今天 这种 那种 还是 或者 以及 如果 是否 负责 管理 主管 处理 "
+    "部门 单位 机构 政府 哪个 哪些 谁来 谁管 归谁".split()
+)
+# "市公安局负责什么？", "市公安局的职责", "what does the commerce bureau do?", "duties of …"
+ZH_UNIT_ASK = re.compile(r"(?:负责|管|干|做|承担)(?:些)?(?:什么|哪些|啥)|(?:的)?(?:职责|任务|分工)(?:是什么|有哪些|是啥)?$|"
+                         r"(?:有哪些|有什么)(?:职责|任务)")
+EN_UNIT_ASK = re.compile(r"\bwhat\s+(?:does|do|is|are|should|must|will)\s+(?:the\s+)?(?P<unit>.+?)\s+"
+                         r"(?:do|in charge of|responsible for|handle|take care of|have to do)\b|"
+                         r"\b(?:duties|tasks|responsibilities|job|role)\s+of\s+(?:the\s+)?(?P<unit2>.+?)$|"
+                         r"^(?:the\s+)?(?P<unit3>.+?)(?:'s|’s)\s+(?:duties|tasks|responsibilities|job|role)\b",
+                         re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing the question is about: the concepts linked at one place in the question."""
+
+    text: str
+    concepts: tuple[Concept, ...]
+    expanded: frozenset[str]  # the concepts, everything narrower, and things related to those
+    direct: frozenset[str] = frozenset()  # the concepts and everything narrower
+
+    def credit(self, concepts: set[str]) -> float:
+        """How fully a duty with ``concepts`` meets this part: a related thing counts for less."""
+        if concepts & self.direct:
+            return 1.0
+        return RELATED_CREDIT if concepts & self.expanded else 0.0
+
+    @property
+    def topic(self) -> bool:
+        return any(c.scheme in TOPIC_SCHEMES for c in self.concepts)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One thing the question asks (kg/ask/retrieval.py scores clauses against it): concepts a
+    clause may name (``direct``: the concepts and everything narrower; ``related``: things related
+    to those) and words it may hold, each with a weight (1.0: the word itself)."""
+
+    key: str
+    text: str
+    words: dict[str, float] = field(default_factory=dict)
+    direct: frozenset[str] = frozenset()
+    related: frozenset[str] = frozenset()
+    topic: bool = False  # a thing (object or issue), not an action
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.words or self.direct)
+
+
+@dataclass
+class Understanding:
+    question: str
+    language: str
+    content: str  # the question without its cue words
+    parts: list[Part] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+    unit: str = ""  # the name of the unit the question asks about ("" when it asks who)
+
+    @property
+    def not_understood(self) -> list[str]:
+        """The question's words that neither a concept nor any clause's words match."""
+        return [s.text for s in self.slots if not s.understood and not covered(self.parts, s.text)]
+
+
+def covered(parts: list[Part], text: str) -> bool:
+    """Whether a word of the question is (part of) a place where a concept was found."""
+    low = text.lower()
+    return any(low in p.text.lower() or p.text.lower() in low for p in parts)
+
+
+def strip_cues(question: str) -> tuple[str, str]:
+    folded = fold_width(question).strip()
+    if re.search(f"[{CJK}]", folded):
+        return "zh", ZH_CUES.sub(" ", folded).strip()
+    content = EN_FILLER.sub(" ", EN_CUES.sub(" ", folded))
+    return "en", re.sub(r"\s+", " ", content).strip()
+
+
+def link_concepts(content: str, thesaurus: Thesaurus) -> list[Part]:
+    matches: list[Match] = []
+    for scheme in ("object", "issue", "action"):
+        matches.extend(thesaurus.find_words(content, scheme))
+    by_span: dict[tuple[int, int], list[Concept]] = {}
+    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
+        if any(s[0] <= m.start and m.end <= s[1] and s != (m.start, m.end) for s in by_span):
+            continue  # a shorter label inside a longer one ("alert" in "smog alert"): the longer is meant
+        by_span.setdefault((m.start, m.end), []).append(m.concept)
+    parts = []
+    for (start, end), concepts in sorted(by_span.items()):
+        expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in concepts))
+        direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
+        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded, direct))
+    return parts
+
+
+def chinese_slots(content: str, known: Callable[[str], bool]) -> list[Slot]:
+    """A slot per content word of a Chinese question (jieba's words; the words inside a longer word
+    stand for it in part)."""
+    jieba = jieba_with()
+    slots = []
+    for word in jieba.cut(content):
+        if len(word) < 2 or not re.fullmatch(f"[{CJK}]+", word) or word in ZH_FRAME:
+            continue
+        words = {word: 1.0} if known(word) else {}
+        for inner in jieba.cut_for_search(word):
+            if inner != word and len(inner) >= 2 and inner not in ZH_FRAME and known(inner):
+                words.setdefault(inner, INNER_WEIGHT)
+        slots.append(Slot(f"w:{word}", word, words))
+    return slots
+
+
+def english_slots(content: str, bridge: Bridge | None, known: Callable[[str], bool]) -> list[Slot]:
+    """A slot per English word or phrase: the Chinese words CC-CEDICT gives it that the plans use."""
+    return [Slot(f"w:{text.lower()}", text, words) for text, words in (bridge.translate(content, known) if bridge else [])]
+
+
+def concept_slots(parts: list[Part], known: Callable[[str], bool]) -> list[Slot]:
+    """A slot per concept the question names (per scheme, where one word names two: "organises"
+    is the action 组织 and the object 组织), each with its concepts, everything narrower and related,
+    and the Chinese labels the plans use."""
+    slots = []
+    for i, part in enumerate(parts):
+        by_scheme: dict[str, list[Concept]] = {}
+        for concept in part.concepts:
+            by_scheme.setdefault(concept.scheme, []).append(concept)
+        for scheme, concepts in by_scheme.items():
+            words = {part.text: 1.0} if known(part.text) else {}
+            for concept in concepts:
+                for label in concept.labels_zh:
+                    if known(label):
+                        words[label] = 1.0
+            direct = frozenset().union(*(part.direct & _closure(part, c) for c in concepts))
+            related = frozenset(part.expanded) - direct
+            slots.append(Slot(f"c{i}:{scheme}", part.text, words, direct, related, topic=scheme in TOPIC_SCHEMES))
+    return slots
+
+
+def _closure(part: Part, concept: Concept) -> frozenset[str]:
+    """The concepts of ``part.direct`` at or below ``concept`` (the part's direct set is the union
+    over all its concepts)."""
+    return frozenset(iri for iri in part.direct if iri == concept.iri or iri.split("/concept/")[-1].split("/")[0]
+                     == concept.scheme)
+
+
+def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None,
+               known: Callable[[str], bool] = lambda w: False) -> Understanding:
+    language, content = strip_cues(question)
+    u = Understanding(question, language, content, link_concepts(content, thesaurus))
+    u.unit = asked_unit(question, language)
+    u.slots = chinese_slots(content, known) if language == "zh" else english_slots(content, bridge, known)
+    if language == "zh" and re.search(r"[A-Za-z]{3,}", content):  # English words in a Chinese question
+        english = " ".join(re.findall(r"[A-Za-z][A-Za-z'-]*", content))
+        u.slots += english_slots(english, bridge, known)
+    return u
+
+
+def asked_unit(question: str, language: str) -> str:
+    """The unit a question asks the duties of ("市公安局负责什么？" → 市公安局; "what does the commerce
+    bureau do?" → commerce bureau; "what is the city police (市公安局) responsible for…" → 市公安局), or ""."""
+    from ..documents.names import NAME
+
+    folded = fold_width(question).strip().rstrip("?？!！。. ")
+    found = re.search(rf"(?P<unit>{NAME})(?:主要)?(?:的)?(?={ZH_UNIT_ASK.pattern})", folded)
+    if found:
+        return found.group("unit")
+    found = EN_UNIT_ASK.search(folded)
+    if not found:
+        return ""
+    unit = next(v for v in (found.group("unit"), found.group("unit2"), found.group("unit3")) if v).strip()
+    inside = re.search(r"\(([^()]*[\u4e00-\u9fff][^()]*)\)", unit)  # "the city police (市公安局)"
+    return inside.group(1).strip() if inside else re.sub(r"\s+", " ", unit)

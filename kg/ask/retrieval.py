@@ -1,0 +1,98 @@
+"""Clauses scored against a question: how much of what it asks each duty's clause meets.
+
+A question is a list of slots (kg/ask/question.py), one per thing it asks: a concept the thesaurus
+found there, or a word of the question. A clause meets a slot
+
+- through a concept: it names the slot's concept or something narrower (credit 1.0), or something
+  related to it (``RELATED_CREDIT``): 渣土车 meets "vehicles";
+- through a word: it holds one of the slot's words: the word itself, a word inside it, or a Chinese
+  word an English word may mean, each with its weight, times BM25's term-frequency factor
+  (k1 = 1.2, b = 0.75: repeated words saturate, long clauses count a little less).
+
+A slot weighs what it tells apart: its IDF over the clauses that meet it at all, so a rare thing
+counts for more than a common one. A clause's score is the weight of what it meets over the weight
+of every slot (0..1): partial matches are ranked, not dropped. Things of one kind asked together
+("oil and coal", "渣土车、沙石车") are alternatives: one slot, either meets it. A question about a
+thing is not answered by a clause that meets only its actions ("who inspects?" of a question about
+trucks). All of it is NumPy over the whole table: at 1,000 plans a question meets tens of thousands
+of clauses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..search.postings import DutyTable
+from .question import RELATED_CREDIT, Slot
+
+K1, B = 1.2, 0.75
+
+
+@dataclass
+class Scored:
+    score: np.ndarray  # per duty of the table: 0..1, how much of the question its clause meets
+    met: dict[str, np.ndarray]  # per slot: how much each duty meets it (0..1)
+    weight: dict[str, float]  # per slot: what it weighs
+    unmet: list[str]  # the slots no clause meets
+
+
+def _word_factor(table: DutyTable, word: str, norm: np.ndarray) -> np.ndarray | None:
+    postings = table.word_postings(word)
+    if not len(postings):
+        return None
+    tf = np.bincount(postings, minlength=len(table)).astype(np.float64)
+    return tf * (K1 + 1) / (tf + norm)  # 0 where absent, about 1 for one occurrence
+
+
+def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None = None) -> Scored:
+    """How much of ``slots`` each duty meets, and what each slot weighs: its IDF over the duties
+    being ranked (``among``: a plan's, when the question is asked of one plan; else all), so a word
+    every duty of that plan holds (its own emergency) tells nothing apart there."""
+    n = len(table)
+    candidates = int(np.count_nonzero(among)) if among is not None else n
+    lengths = table.length_array
+    average = float(lengths.mean()) if n else 1.0
+    norm = K1 * (1 - B + B * lengths / (average or 1.0))
+    met: dict[str, np.ndarray] = {}
+    weight: dict[str, float] = {}
+    unmet: list[str] = []
+    for slot in slots:
+        meets = np.zeros(n)
+        sure = 0.0  # how surely the slot's alternatives that occur say what the question says
+        if slot.direct and len(found := table.postings(slot.direct)):
+            meets[found] = 1.0
+            sure = 1.0
+        if slot.related and len(related := table.postings(slot.related)):
+            meets[related] = np.maximum(meets[related], RELATED_CREDIT)
+            sure = max(sure, RELATED_CREDIT)
+        for word, value in slot.words.items():
+            factor = _word_factor(table, word, norm)
+            if factor is not None:
+                np.maximum(meets, np.minimum(value * factor, 1.0), out=meets)
+                sure = max(sure, value)
+        df = int(np.count_nonzero(meets if among is None else meets[among]))
+        met[slot.key] = meets
+        # a slot weighs what it tells apart (IDF), as surely as its words say it: a guess from a
+        # dictionary's third sense weighs a third. A concept of the thesaurus that no clause meets
+        # is something the question asks and the plans lack: it weighs the most (df = 0), met by
+        # none; a word no clause holds may be noise and weighs nothing.
+        if df:
+            weight[slot.key] = sure * math.log(1 + candidates / (df + 0.5))
+        else:
+            weight[slot.key] = math.log(1 + candidates / 0.5) if slot.direct else 0.0
+            unmet.append(slot.key)
+    total = sum(weight.values())
+    score = np.zeros(n)
+    if total:
+        for key, meets in met.items():
+            if weight[key]:
+                score += weight[key] * meets
+        score /= total
+    topics = [s for s in slots if s.topic and s.key not in unmet]
+    if topics:  # a question about things: a clause must meet at least half of what they weigh
+        things = sum(weight[s.key] * (met[s.key] > 0) for s in topics)
+        score[things < 0.5 * sum(weight[s.key] for s in topics)] = 0.0
+    return Scored(score, met, weight, unmet)
