@@ -113,19 +113,28 @@ def units(ctx: click.Context, as_json: bool) -> None:
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (the /api/ask contract).")
+@click.option("--plan", "plans", multiple=True, metavar="KEY",
+              help="Answer from this plan only (a key from `kg plans`; repeat for several).")
 @click.pass_context
-def ask(ctx: click.Context, question: str, as_json: bool) -> None:
+def ask(ctx: click.Context, question: str, as_json: bool, plans: tuple[str, ...]) -> None:
     """Who handles it? Units, their role and the clause that says so (English or Chinese)."""
-    answer = _service(ctx).ask(question)
+    answer = _service(ctx).ask(question, list(plans) or None)
     if as_json:
         _echo_json(answer)
         return
     concepts = ", ".join(f"{c['label_zh']} ({c['label_en']})" for c in answer["concepts"])
-    click.echo(f"understood: {concepts or '—'}")
+    words = ", ".join(f"{w['text']} → {'/'.join(w['matched'][:3])}" for w in answer.get("words", []) if w["matched"])
+    click.echo(f"understood: {'; '.join(x for x in (concepts, words) if x) or '—'}")
+    if answer.get("not_understood"):
+        click.echo(f"not understood: {', '.join(answer['not_understood'])}")
     if not answer["answers"]:
         click.echo(answer["understood"] or "no unit in the plan handles this")
     for unit in answer["answers"]:
-        click.echo(f"{unit['label_zh']}  {unit['label_en']}  [{unit['role']}]  {unit['score']:.2f}")
+        strength = f"  ({unit['strength']})" if unit.get("strength") == "weak" else ""
+        click.echo(f"{unit['label_zh']}  {unit['label_en']}  [{unit['role']}]  {unit['score']:.2f}{strength}")
+        if unit.get("by_action"):
+            for group in unit["by_action"]:
+                click.echo(f"  {group['label_zh']} ({group['label_en']}): {len(group['duties'])}")
         for evidence in unit["evidence"][:3]:
             click.echo(f"    {_marked(evidence['text'], evidence['highlight'])}")
 

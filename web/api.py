@@ -29,7 +29,7 @@ def units():
 
 @bp.get("/api/ask")
 def ask():
-    return jsonify(service().ask(request.args.get("q", "")))
+    return jsonify(service().ask(request.args.get("q", ""), request.args.getlist("plan") or None))
 
 
 @bp.get("/api/search")

@@ -126,4 +126,4 @@ def home():
 
 @bp.get("/ask")
 def ask():
-    return render("home.html", service().home_page(request.args.get("q", "")))
+    return render("home.html", service().home_page(request.args.get("q", ""), request.args.getlist("plan")))

@@ -31,7 +31,7 @@ from ..text import fold_width
 from ..vocab import PREFIXES
 from .bridge import Bridge
 from .question import Understanding, concept_slots, covered, understand
-from .retrieval import score_clauses
+from .retrieval import information, score_clauses
 
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
 KEEP_RATIO = 0.6  # a unit is an answer when its score reaches this share of the best unit's
@@ -39,6 +39,9 @@ MIN_SCORE = 0.35  # and meets at least a third of what the question's understood
 # What a clause meets must tell it apart: at least what a word held by a fifth of the duties weighs
 # ("what is the weather like?" of a heavy-pollution plan meets 天气 in every clause: no answer).
 MIN_INFORMATION = math.log(5)
+# A question most of whose words are in no plan (more than this many for each word that is) asks
+# about something else: "where can I adopt a dog lost in the flood?"
+UNKNOWN_RATIO = 3
 CLAUSE_CREDIT = 0.9  # a clause that holds the question's words, without a concept: a little less sure
 MIN_COVERAGE = 0.5  # and it must hold at least half of what the question's words weigh
 STRONG = 0.75  # an answer at or above this score is "strong", below it "weak"
@@ -188,11 +191,18 @@ class Asker:
             response["understood"] = f"No duty in the plans concerns {english} ({names})."
             response["understood_zh"] = f"预案中没有关于{names}的职责。"
             return self._honest(response, u)
+        # Most of what the question says is in no plan: what is left would answer another question.
+        unknown = u.not_understood
+        if len(unknown) > UNKNOWN_RATIO * len([s for s in slots if s.key not in scored.unmet and scored.weight.get(s.key)]):
+            response["understood"] = (f"Most of the question's words ({', '.join(unknown)}) are in no plan's duties; "
+                                      "it seems to ask about something the plans do not cover.")
+            response["understood_zh"] = f"问题中的大部分词语（{'、'.join(unknown)}）不见于任何预案的职责，似乎问的是预案未涉及的事。"
+            return self._honest(response, u)
         response["words"] = [{"text": s.text, "weight": round(scored.weight[s.key], 3),
                               "matched": sorted(s.words, key=lambda w: -s.words[w])[:6]}
                              for s in slots if s.key.startswith("w:")]
         score = scored.score if among is None else np.where(among, scored.score, 0.0)
-        score = np.where(score * sum(scored.weight.values()) >= MIN_INFORMATION, score, 0.0)  # what it meets
+        score = np.where(information(scored) >= MIN_INFORMATION, score, 0.0)
         steps = np.round(score, 2)
         groups = []
         for step in np.unique(steps[steps >= MIN_SCORE]).tolist():

@@ -216,7 +216,8 @@ def asked_unit(question: str, language: str) -> str:
     from ..documents.names import NAME
 
     folded = fold_width(question).strip().rstrip("?？!！。. ")
-    found = re.search(rf"(?P<unit>{NAME})(?:主要)?(?:的)?(?={ZH_UNIT_ASK.pattern})", folded)
+    # the name, then perhaps where ("在暴风雪应急里"), then what is asked of it
+    found = re.search(rf"(?P<unit>{NAME})(?:[^,，。？?]{{0,16}}?)(?:主要)?(?:的)?(?:{ZH_UNIT_ASK.pattern})", folded)
     if found:
         return found.group("unit")
     found = EN_UNIT_ASK.search(folded)

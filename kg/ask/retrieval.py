@@ -7,7 +7,7 @@ found there, or a word of the question. A clause meets a slot
   related to it (``RELATED_CREDIT``): 渣土车 meets "vehicles";
 - through a word: it holds one of the slot's words: the word itself, a word inside it, or a Chinese
   word an English word may mean, each with its weight, times BM25's term-frequency factor
-  (k1 = 1.2, b = 0.75: repeated words saturate, long clauses count a little less).
+  (k1 = 1.2, b = 0.3: repeated words saturate, long clauses count a little less).
 
 A slot weighs what it tells apart: its IDF over the clauses that meet it at all, so a rare thing
 counts for more than a common one. A clause's score is the weight of what it meets over the weight
@@ -28,7 +28,7 @@ import numpy as np
 from ..search.postings import DutyTable
 from .question import RELATED_CREDIT, Slot
 
-K1, B = 1.2, 0.75
+K1, B = 1.2, 0.3  # clauses are short and their lengths say little: a light length discount
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Scored:
     met: dict[str, np.ndarray]  # per slot: how much each duty meets it (0..1)
     weight: dict[str, float]  # per slot: what it weighs
     unmet: list[str]  # the slots no clause meets
+    idf: dict[str, float]  # per slot met by some clause: how rare it is among the duties ranked
 
 
 def _word_factor(table: DutyTable, word: str, norm: np.ndarray) -> np.ndarray | None:
@@ -59,6 +60,7 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
     met: dict[str, np.ndarray] = {}
     weight: dict[str, float] = {}
     unmet: list[str] = []
+    idf: dict[str, float] = {}
     for slot in slots:
         meets = np.zeros(n)
         sure = 0.0  # how surely the slot's alternatives that occur say what the question says
@@ -80,7 +82,8 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
         # is something the question asks and the plans lack: it weighs the most (df = 0), met by
         # none; a word no clause holds may be noise and weighs nothing.
         if df:
-            weight[slot.key] = sure * math.log(1 + candidates / (df + 0.5))
+            idf[slot.key] = math.log(1 + candidates / (df + 0.5))
+            weight[slot.key] = sure * idf[slot.key]
         else:
             weight[slot.key] = math.log(1 + candidates / 0.5) if slot.direct else 0.0
             unmet.append(slot.key)
@@ -95,4 +98,12 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
     if topics:  # a question about things: a clause must meet at least half of what they weigh
         things = sum(weight[s.key] * (met[s.key] > 0) for s in topics)
         score[things < 0.5 * sum(weight[s.key] for s in topics)] = 0.0
-    return Scored(score, met, weight, unmet)
+    return Scored(score, met, weight, unmet, idf)
+
+
+def information(scored: Scored) -> np.ndarray:
+    """Per duty: how much what it meets tells it apart (the IDFs of the slots it meets, summed)."""
+    total = np.zeros(len(scored.score))
+    for key, value in scored.idf.items():
+        total += value * (scored.met[key] > 0)
+    return total

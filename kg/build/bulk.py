@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import KgError
-from ..models import ExtractedPlan
 from ..extraction.thesaurus import Thesaurus
+from ..models import ExtractedPlan
 
 if TYPE_CHECKING:
     from .planindex import PlanPart
@@ -79,8 +79,8 @@ def plan_summary(x: ExtractedPlan) -> dict:
 
 def read_thesaurus(ontology_dir: Path) -> Thesaurus:
     """The thesaurus a build extracts with: the thesaurus graph as the store will hold it."""
-    from ..graph.triples import ontology_sources, read_turtle
     from ..extraction.thesaurus import thesaurus_from_graph
+    from ..graph.triples import ontology_sources, read_turtle
     from ..vocab import GRAPH_THESAURUS
 
     return thesaurus_from_graph(read_turtle(ontology_sources(ontology_dir)[GRAPH_THESAURUS], GRAPH_THESAURUS))
@@ -88,9 +88,9 @@ def read_thesaurus(ontology_dir: Path) -> Thesaurus:
 
 def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus, base_iri: str,
                   index: _WorkerIndex | None = None) -> PlanQuads:
+    from ..documents.reader import load_document
     from ..extraction.duties import extract_plan
     from ..graph.triples import plan_nquads
-    from ..documents.reader import load_document
 
     try:
         plan, records = load_document(path, meta)

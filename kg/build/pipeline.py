@@ -27,20 +27,20 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .. import __version__
-from .bulk import PlanQuads, extracted_plans, in_workers, read_thesaurus
 from ..config import Settings
-from ..errors import KgError
-from ..extraction.duties import extract_plan
-from ..graph.triples import ontology_sources
 from ..documents.formats import READABLE, SUFFIXES
 from ..documents.reader import load_document
+from ..errors import KgError
+from ..extraction.duties import extract_plan
+from ..extraction.thesaurus import Thesaurus, load_thesaurus
+from ..graph.triples import ontology_sources
 from ..models import ExtractedPlan
 from ..progress import Progress
+from ..stores.local import DATA_FORMAT, Build, DataHome, turtle_nquads, write_manifest, write_store
 from ..stores.remote import publish
+from .bulk import PlanQuads, extracted_plans, in_workers, read_thesaurus
 from .indexer import IndexChild, index_build
 from .planindex import BuildIndex
-from ..stores.local import DATA_FORMAT, Build, DataHome, turtle_nquads, write_manifest, write_store
-from ..extraction.thesaurus import Thesaurus, load_thesaurus
 
 DOCUMENT_SUFFIXES = tuple(sorted(SUFFIXES - {""}))
 

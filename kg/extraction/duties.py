@@ -38,7 +38,7 @@ NEGATED = re.compile(r"(?:未按要求|未按规定|未|不|没有)[\u4e00-\u9ff
 PURPOSE = re.compile(r"用于")
 # Formulaic duties every member carries; typed so they stay out of answers and overlap counts.
 BOILERPLATE = (
-    re.compile(r"完成.{0,12}交办的其他(?:工作|任务|事项)"),
+    re.compile(r"完成.{0,12}交办的其他(?:相关|有关)?(?:工作|任务|事项)"),
     re.compile(r"^编制本(?:部门|单位|系统|行业).{0,40}(?:预案|方案)$"),
     # Only the generic measures: "未按要求落实错峰生产的…查处" names a duty no one else has.
     re.compile(r"(?:未落实|未执行|不落实)(?:应急)?(?:减排)?(?:措施|工作|要求)的?,?依法依规.{0,6}(?:查处|处理|处罚)"),

@@ -66,9 +66,11 @@ _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
+    """Porter's stem, with its y → i ending dropped, so injured/injury/injuries (injur, injuri) meet."""
     from whoosh.lang.porter import stem
 
-    return stem(_LEMMAS.get(word, word))
+    found = stem(_LEMMAS.get(word, word))
+    return found[:-1] if len(found) > 4 and found.endswith("i") else found
 
 
 def english_stems(text: str) -> list[tuple[str, int, int]]:

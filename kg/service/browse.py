@@ -212,7 +212,8 @@ class Browser:
         for row in rows:
             r = {n: (row[n].value if row[n] is not None else "") for n in names}
             out.append({
-                "iri": r["plan"], "href": self.href(r["plan"]), "title": r["title"], "source": r["source"],
+                "iri": r["plan"], "key": r["plan"].rsplit("/", 1)[-1], "href": self.href(r["plan"]), "title": r["title"],
+                "source": r["source"],
                 "sha256": r["sha"], "place_zh": r["place_zh"], "place_en": r["place_en"],
                 "command": {"iri": r["command"], "label_zh": r["command_zh"], "label_en": r["command_en"],
                             "href": self.href(r["command"])},
@@ -403,6 +404,8 @@ class Browser:
             for evidence in unit["evidence"]:
                 evidence["href"] = self.href(evidence["duty"])
                 evidence["segments"] = segments(evidence["text"], evidence["highlight"])
+            for group in unit.get("by_action", []):
+                group["href"] = self.href(group["action"]) if group["action"] else None
         return answer
 
     def search(self, results: dict, filters: dict[str, str]) -> dict:

@@ -386,12 +386,14 @@ class Service(OverlapViews):
 
         return Browser(self.store, self.thesaurus, self.settings, self.organisation_labels)
 
-    def home_page(self, question: str = "") -> dict:
-        """The examples and plans; with a question, also its answer (kg/ask/asker.py) ready to show."""
+    def home_page(self, question: str = "", plans: list[str] | None = None) -> dict:
+        """The examples and plans; with a question, also its answer (kg/ask/asker.py) ready to show,
+        from the plans chosen (keys; default every plan)."""
         from .browse import EXAMPLE_QUESTIONS
 
-        answer = self.browser.ask(self.ask(question)) if question.strip() else None
-        return {"examples": EXAMPLE_QUESTIONS, "plans": self.browser.plans(), "answer": answer}
+        answer = self.browser.ask(self.ask(question, plans or None)) if question.strip() else None
+        chosen = [p for p in self.browser.plans() if p["key"] in set(plans or ())]
+        return {"examples": EXAMPLE_QUESTIONS, "plans": self.browser.plans(), "answer": answer, "chosen_plans": chosen}
 
     def search_page(self, text: str, filters: dict[str, str], page: int = 1, per_page: int = 10) -> dict:
         if not text.strip():
