@@ -30,7 +30,7 @@ from ..search.searcher import Searcher
 from ..text import fold_width
 from ..vocab import PREFIXES
 from .bridge import Bridge
-from .question import Understanding, concept_slots, covered, understand
+from .question import Understanding, concept_slots, covered, question_slots, understand
 from .retrieval import information, score_clauses
 
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
@@ -167,7 +167,7 @@ class Asker:
         # not pick a unit, unless it is all the question says
         parts = [p for p in u.parts if not (p.topic and all(c.iri in self.context for c in p.concepts))]
         parts = parts or list(u.parts)
-        slots = concept_slots(parts, self.known) + [s for s in u.slots if not covered(u.parts, s.text)]
+        slots = question_slots(u, parts, self.known)
         concepts = " ".join(_iri(c) for c in sorted(set().union(*(p.expanded for p in parts))))
         response = self._response(u, DUTY_QUERY.format(concepts=concepts) if parts else "",
                                   "concepts" if parts else "words")

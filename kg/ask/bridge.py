@@ -41,6 +41,7 @@ STOP = frozenset(
     "without near far again still already yet even ever never always often there".split()
 )
 PHRASE = 4  # the longest English phrase looked up as one
+FORMAT = 2  # of the file the reversed dictionary is kept in (2: with each headword's senses)
 
 
 def _stems(text: str) -> list[str]:
@@ -52,13 +53,16 @@ STOP_STEMS = frozenset(s for word in STOP for s in _stems(word))
 
 @dataclass
 class Bridge:
-    """English stems (or phrases of stems joined by spaces) → {Chinese headword: weight}."""
+    """English stems (or phrases of stems joined by spaces) → {Chinese headword: weight}; and each
+    Chinese headword → its senses (as phrases of stems), for Chinese words the plans do not use."""
 
     senses: dict[str, dict[str, float]]
+    meanings: dict[str, list[str]] | None = None
 
     @classmethod
     def read(cls, lines: Iterable[str]) -> Bridge:
         senses: dict[str, dict[str, float]] = {}
+        meanings: dict[str, list[str]] = {}
         for line in lines:
             found = _ENTRY.match(line)
             if not found or not _HAN.match(found.group(2)):
@@ -69,6 +73,7 @@ class Bridge:
                 if not stems:
                     continue
                 size = len(stems)
+                meanings.setdefault(word, []).append(" ".join(stems))
                 # every word, and every run of words up to PHRASE long ("power cut"; "cut power" of
                 # "to cut power supply"), weighs the share of the sense it is
                 keys = {" ".join(stems[i:i + k]): k / size for k in range(1, min(PHRASE, size) + 1)
@@ -77,7 +82,7 @@ class Bridge:
                     entry = senses.setdefault(key, {})
                     if value > entry.get(word, 0.0):
                         entry[word] = value
-        return cls(senses)
+        return cls(senses, meanings)
 
     @classmethod
     def load(cls, source: Path | None = None, cache: Path | None = None) -> Bridge:
@@ -86,11 +91,11 @@ class Bridge:
         source = source or default_source()
         raw = source.read_bytes()
         if cache is not None:
-            path = cache / f"cedict-{hashlib.sha256(raw).hexdigest()[:16]}.pickle"
+            path = cache / f"cedict-{FORMAT}-{hashlib.sha256(raw).hexdigest()[:16]}.pickle"
             try:
                 with path.open("rb") as f:
-                    return cls(pickle.load(f))
-            except (OSError, EOFError, pickle.UnpicklingError):
+                    return cls(*pickle.load(f))
+            except (OSError, EOFError, pickle.UnpicklingError, TypeError):
                 pass
         bridge = cls.read(raw.decode("utf-8").splitlines())
         if cache is not None:
@@ -98,7 +103,7 @@ class Bridge:
                 cache.mkdir(parents=True, exist_ok=True)
                 temporary = path.with_suffix(".tmp")
                 with temporary.open("wb") as f:
-                    pickle.dump(bridge.senses, f, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((bridge.senses, bridge.meanings), f, protocol=pickle.HIGHEST_PROTOCOL)
                 temporary.replace(path)
             except OSError:
                 pass  # a read-only home: read the dictionary again next time
@@ -122,6 +127,19 @@ class Bridge:
                     i += size
                     break
         return out
+
+
+    def synonyms(self, word: str, known: Callable[[str], bool], best: int = 6) -> dict[str, float]:
+        """Chinese words the plans use that mean what ``word`` means, through English: 辟谣 ("to
+        refute a rumor") → 澄清. Two steps through another language are a guess: a sense met whole
+        weighs half what the other word's sense gives it, a word of it a quarter."""
+        found: dict[str, float] = {}
+        for sense in (self.meanings or {}).get(word, ()):
+            for key, share in ((sense, 0.5), *((stem, 0.25) for stem in sense.split() if " " in sense)):
+                for other, value in self.senses.get(key, {}).items():
+                    if other != word and known(other) and share * value > found.get(other, 0.0):
+                        found[other] = share * value
+        return dict(sorted(found.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[:best])
 
 
 def default_source() -> Path:

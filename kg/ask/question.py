@@ -25,6 +25,7 @@ from .bridge import Bridge
 TOPIC_SCHEMES = ("object", "issue")
 RELATED_CREDIT = 0.7  # 渣土运输核准 answers a question about 渣土车, but less than 渣土车 itself
 INNER_WEIGHT = 0.6  # 工地 inside 施工工地: a clause with the part only meets the word in part
+MERGED_WEIGHT = 0.7  # 警示 for "warning", besides the concept 预警: a translation, not the concept
 
 # Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
 EN_CUES = re.compile(
@@ -97,10 +98,11 @@ class Slot:
     direct: frozenset[str] = frozenset()
     related: frozenset[str] = frozenset()
     topic: bool = False  # a thing (object or issue), not an action
+    backup: dict[str, float] = field(default_factory=dict)  # words to try when nothing else meets it
 
     @property
     def understood(self) -> bool:
-        return bool(self.words or self.direct)
+        return bool(self.words or self.direct or self.backup)
 
 
 @dataclass
@@ -149,9 +151,9 @@ def link_concepts(content: str, thesaurus: Thesaurus) -> list[Part]:
     return parts
 
 
-def chinese_slots(content: str, known: Callable[[str], bool]) -> list[Slot]:
+def chinese_slots(content: str, known: Callable[[str], bool], bridge: Bridge | None = None) -> list[Slot]:
     """A slot per content word of a Chinese question (jieba's words; the words inside a longer word
-    stand for it in part)."""
+    stand for it in part; a word the plans never use, for the words CC-CEDICT says mean the same)."""
     jieba = jieba_with()
     slots = []
     for word in jieba.cut(content):
@@ -161,6 +163,8 @@ def chinese_slots(content: str, known: Callable[[str], bool]) -> list[Slot]:
         for inner in jieba.cut_for_search(word):
             if inner != word and len(inner) >= 2 and inner not in ZH_FRAME and known(inner):
                 words.setdefault(inner, INNER_WEIGHT)
+        if not words and bridge is not None:
+            words = bridge.synonyms(word, known)
         slots.append(Slot(f"w:{word}", word, words))
     return slots
 
@@ -198,12 +202,34 @@ def _closure(part: Part, concept: Concept) -> frozenset[str]:
                      == concept.scheme)
 
 
+def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], bool]) -> list[Slot]:
+    """The slots a question is scored by: one per concept of ``parts`` (the question's concepts, its
+    scene left out), each also holding the words its place in the question translates to ("warning"
+    is the action 预警, and the word 警示 of 警示标志); and one per word that no concept covers."""
+    slots = concept_slots(parts, known)
+    by_part = {p.text.lower(): [s for s in slots if s.text == p.text] for p in parts}
+    out = []
+    for word in u.slots:
+        low = word.text.lower()
+        hosts = [s for text, group in by_part.items() if low in text or text in low for s in group]
+        if hosts and word.text.isascii():
+            # an English word's translations are the concept's backup: tried when no clause of the
+            # plans names the concept ("warning" is 预警; a plan that says 警示标志 still meets it)
+            for host in (h for h in hosts if not h.topic):  # a thing the plans lack stays lacking
+                for w, value in word.words.items():
+                    if MERGED_WEIGHT * value > host.backup.get(w, 0.0):
+                        host.backup[w] = MERGED_WEIGHT * value
+        elif not covered(u.parts, word.text):
+            out.append(word)
+    return slots + out
+
+
 def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None,
                known: Callable[[str], bool] = lambda w: False) -> Understanding:
     language, content = strip_cues(question)
     u = Understanding(question, language, content, link_concepts(content, thesaurus))
     u.unit = asked_unit(question, language)
-    u.slots = chinese_slots(content, known) if language == "zh" else english_slots(content, bridge, known)
+    u.slots = chinese_slots(content, known, bridge) if language == "zh" else english_slots(content, bridge, known)
     if language == "zh" and re.search(r"[A-Za-z]{3,}", content):  # English words in a Chinese question
         english = " ".join(re.findall(r"[A-Za-z][A-Za-z'-]*", content))
         u.slots += english_slots(english, bridge, known)

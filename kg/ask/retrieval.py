@@ -76,6 +76,13 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
                 np.maximum(meets, np.minimum(value * factor, 1.0), out=meets)
                 sure = max(sure, value)
         df = int(np.count_nonzero(meets if among is None else meets[among]))
+        if not df and slot.backup:  # nothing met the slot itself: its backup words may
+            for word, value in slot.backup.items():
+                factor = _word_factor(table, word, norm)
+                if factor is not None:
+                    np.maximum(meets, np.minimum(value * factor, 1.0), out=meets)
+                    sure = max(sure, value)
+            df = int(np.count_nonzero(meets if among is None else meets[among]))
         met[slot.key] = meets
         # a slot weighs what it tells apart (IDF), as surely as its words say it: a guess from a
         # dictionary's third sense weighs a third. A concept of the thesaurus that no clause meets
@@ -102,8 +109,9 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
 
 
 def information(scored: Scored) -> np.ndarray:
-    """Per duty: how much what it meets tells it apart (the IDFs of the slots it meets, summed)."""
+    """Per duty: how much what it meets tells it apart: the IDFs of the slots it meets, each as
+    surely as it meets it (a guess through a dictionary counts for less than the word itself)."""
     total = np.zeros(len(scored.score))
     for key, value in scored.idf.items():
-        total += value * (scored.met[key] > 0)
+        total += value * scored.met[key]
     return total
