@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from ..extraction.thesaurus import Thesaurus
 from ..search.postings import OTHER_ROLE, ROLE_NAMES, DutyTable
 from ..search.searcher import Searcher
-from ..text import fold_width
+from ..text import fold_width, jieba_with
 from ..vocab import PREFIXES
 from .bridge import Bridge
 from .question import Understanding, concept_slots, covered, question_slots, understand
@@ -144,6 +144,8 @@ class Asker:
         self.bridge = bridge
         self.agencies = agencies or {}
         self._concept_spans = lru_cache(maxsize=SPAN_MEMO)(self._find_spans)
+        # questions are cut into words as the clauses were: with the thesaurus's labels whole
+        jieba_with(thesaurus.zh_labels)
 
     @property
     def total_duties(self) -> int:
@@ -165,9 +167,12 @@ class Asker:
             u.unit = ""  # no such unit: the question is asked as any other
         # "during a smog alert" sets the scene of a question about a heavy-pollution plan: it does
         # not pick a unit, unless it is all the question says
-        parts = [p for p in u.parts if not (p.topic and all(c.iri in self.context for c in p.concepts))]
-        parts = parts or list(u.parts)
+        context = frozenset().union(*(self.scenes.get(p, frozenset()) for p in plans)) if plans else self.context
+        parts = [p for p in u.parts if not (p.topic and all(c.iri in context for c in p.concepts))]
         slots = question_slots(u, parts, self.known)
+        if not parts and not any(s.understood for s in slots):
+            parts = list(u.parts)  # the scene is all the question says: it is the question
+            slots = question_slots(u, parts, self.known)
         concepts = " ".join(_iri(c) for c in sorted(set().union(*(p.expanded for p in parts))))
         response = self._response(u, DUTY_QUERY.format(concepts=concepts) if parts else "",
                                   "concepts" if parts else "words")
@@ -381,7 +386,7 @@ class Asker:
     def warm(self) -> None:
         """Read now what the first question would wait for."""
         self.thesaurus.warm()
-        self.context, self._name_rank  # noqa: B018
+        self.context, self._name_rank, self.table.length_array, self.table.plan_array  # noqa: B018
 
     # ------------------------------------------------------------------ shared
 
