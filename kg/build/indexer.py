@@ -19,8 +19,8 @@ import traceback
 from pathlib import Path
 
 from ..errors import KgError
-from ..progress import Progress
 from ..extraction.thesaurus import Thesaurus, thesaurus_from_graph
+from ..progress import Progress
 
 
 class IndexChild:

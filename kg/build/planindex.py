@@ -17,10 +17,10 @@ from itertools import chain, product
 from pathlib import Path
 from typing import NamedTuple
 
+from ..extraction.thesaurus import Thesaurus
 from ..graph.triples import plan_place
 from ..models import ExtractedPlan, Unit
 from ..text import slugify
-from ..extraction.thesaurus import Thesaurus
 from ..vocab import ROLES, Minter
 
 TableRow = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[str, str, int]]
