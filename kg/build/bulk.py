@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import KgError
-from ..models import ExtractedPlan
 from ..extraction.thesaurus import Thesaurus
+from ..models import ExtractedPlan
 
 if TYPE_CHECKING:
     from .planindex import PlanPart
@@ -62,6 +62,7 @@ class PlanQuads:
     documents: int = 0
     table: tuple = ()
     units: tuple = ()
+    tally: object = None  # its counts for the summaries graph (kg/build/summaries.py)
 
 
 def plan_summary(x: ExtractedPlan) -> dict:
@@ -78,8 +79,8 @@ def plan_summary(x: ExtractedPlan) -> dict:
 
 def read_thesaurus(ontology_dir: Path) -> Thesaurus:
     """The thesaurus a build extracts with: the thesaurus graph as the store will hold it."""
-    from ..graph.triples import ontology_sources, read_turtle
     from ..extraction.thesaurus import thesaurus_from_graph
+    from ..graph.triples import ontology_sources, read_turtle
     from ..vocab import GRAPH_THESAURUS
 
     return thesaurus_from_graph(read_turtle(ontology_sources(ontology_dir)[GRAPH_THESAURUS], GRAPH_THESAURUS))
@@ -87,23 +88,25 @@ def read_thesaurus(ontology_dir: Path) -> Thesaurus:
 
 def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus, base_iri: str,
                   index: _WorkerIndex | None = None) -> PlanQuads:
+    from ..documents.reader import load_document
     from ..extraction.duties import extract_plan
     from ..graph.triples import plan_nquads
-    from ..documents.reader import load_document
+    from .summaries import plan_tally
 
     try:
         plan, records = load_document(path, meta)
         extracted = extract_plan(plan, records, thesaurus)
         data, count = plan_nquads(extracted, base_iri)
+        tally = plan_tally(data.decode("utf-8").splitlines())
         if index is None:
-            return PlanQuads(plan.key, plan_summary(extracted), data, count)
+            return PlanQuads(plan.key, plan_summary(extracted), data, count, tally=tally)
         part = index.add(extracted)
     except KgError:
         raise  # already names the file
     except Exception as exc:
         raise KgError(f"{path}: cannot extract its duties ({type(exc).__name__}: {exc})") from exc
     return PlanQuads(plan.key, plan_summary(extracted), data, count, len(part.documents), tuple(part.table),
-                     tuple(part.units))
+                     tuple(part.units), tally)
 
 
 class _WorkerIndex:

@@ -27,19 +27,20 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .. import __version__
-from .bulk import PlanQuads, extracted_plans, in_workers, read_thesaurus
 from ..config import Settings
+from ..documents.reader import load_document
 from ..errors import KgError
 from ..extraction.duties import extract_plan
+from ..extraction.thesaurus import Thesaurus, load_thesaurus
 from ..graph.triples import ontology_sources
-from ..documents.reader import load_document
 from ..models import ExtractedPlan
 from ..progress import Progress
+from ..stores.local import DATA_FORMAT, Build, DataHome, turtle_nquads, write_manifest, write_store
 from ..stores.remote import publish
+from .bulk import PlanQuads, extracted_plans, in_workers, read_thesaurus
 from .indexer import IndexChild, index_build
 from .planindex import BuildIndex
-from ..stores.local import DATA_FORMAT, Build, DataHome, turtle_nquads, write_manifest, write_store
-from ..extraction.thesaurus import Thesaurus, load_thesaurus
+from .summaries import Tallies
 
 DOCUMENT_SUFFIXES = (".txt", ".tsv", ".html", ".htm", ".docx")
 
@@ -155,6 +156,7 @@ def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str]
     the order of ``documents``; the number of triples written."""
     seen: dict[str, int] = {}  # plan key → its place in ``summaries``
     triples = 0
+    tallies = Tallies()
     show.start("extracting", len(documents), "plans")
     with extracted_plans(documents, meta, settings.base_iri, settings.ontology_dir, out.write, thesaurus,
                          index_dir=index and index.path) as plans:
@@ -168,9 +170,11 @@ def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str]
             if index is not None:
                 index.add(plan.documents, plan.table, plan.units)
             triples += plan.triples
+            tallies.add(plan.tally)
             show.advance()
         if index is not None:
             index.segments = plans.segments()
+    out.write(tallies.nquads())
     show.finish(f"{triples:,} triples")
     return triples
 
