@@ -264,7 +264,7 @@ def measure_virtuoso(plans_dir: Path, work: Path, queries: dict[str, str], args)
         if done.returncode != 0:
             report["error"] = (done.stderr.strip().splitlines() or ["?"])[-1][:300]
             return report
-        server = Server(home, env={"KG_CACHE": "0"})
+        server = Server(home, env={"KG_CACHE": "0", "KG_STORE": env["KG_STORE"], "KG_STORE_GSP": env["KG_STORE_GSP"]})
         try:
             report["queries"] = {name: time_requests(sparql_url(server.base, query)) for name, query in queries.items()}
         finally:
