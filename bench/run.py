@@ -191,6 +191,87 @@ def measure_server(home: Path, queries: dict[str, str], args) -> dict:
     return {"endpoints": endpoints, "mixed_8_clients": mixed, "server_exit": server_exit}
 
 
+# ---- the same store in-process, and Virtuoso through KG_STORE -------------------------------------
+
+def inprocess_worker(home: str, timeout: float) -> None:
+    """(In a child process) every query on the build's own store opened read-only, in this process:
+    no HTTP, no worker hand-off, no serialisation. Median of three runs (one when over 5 s), each in a
+    forked child killed after ``timeout`` seconds. Queries as JSON on stdin; JSON on stdout."""
+    import pyoxigraph as ox
+
+    from kg.config import Settings
+    from kg.service.facade import Service
+    from kg.stores.local import DataHome
+    from kg.vocab import PREFIXES
+
+    queries = json.loads(sys.stdin.read())
+    service = Service(Settings.from_env(home))
+    functions = service.sparql_functions
+    store = ox.Store.read_only(str(DataHome(Path(home)).require().store_path))
+
+    def run(query: str) -> dict:
+        times, rows = [], 0
+        for _ in range(3):
+            start = time.perf_counter()
+            rows = len(list(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True,
+                                        custom_functions=functions if "kgfn:" in query else None)))
+            times.append(time.perf_counter() - start)
+            if times[-1] > 5:
+                break
+        return {"s": statistics.median(times), "rows": rows}
+
+    print(json.dumps({name: _timed_in_child(lambda q=query: run(q), timeout) for name, query in queries.items()}))
+
+
+def measure_inprocess(home: Path, queries: dict[str, str], args) -> dict:
+    budget = len(queries) * (args.rdflib_timeout + 5) + 120
+    done = subprocess.run([sys.executable, __file__, "--inprocess-worker", str(home), str(args.rdflib_timeout)],
+                          input=json.dumps(queries), capture_output=True, text=True, timeout=budget)
+    if done.returncode != 0 or not done.stdout.strip():
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:300]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def time_requests(url: str, repeat: int = 3) -> dict:
+    """Median of ``repeat`` requests (after one warm-up that also counts the rows)."""
+    rows, _ = count_rows(url)
+    if rows is None:
+        status, _ = fetch(url, timeout=120)
+        return {"error": f"HTTP {status}"}
+    times = []
+    for _ in range(repeat):
+        status, elapsed = fetch(url, timeout=120)
+        if status != 200:
+            return {"error": f"HTTP {status}"}
+        times.append(elapsed)
+    return {"ms": round(statistics.median(times) * 1000, 1), "rows": rows}
+
+
+def measure_virtuoso(plans_dir: Path, work: Path, queries: dict[str, str], args) -> dict:
+    """A fresh Virtuoso (Debian's, as tests/remote/ starts it), the same plans built with KG_STORE
+    pointing at it, and every example over our /sparql, which then reads from Virtuoso: median of 3."""
+    sys.path.insert(0, str(ROOT))
+    from tests.remote.virtuoso import running_virtuoso
+
+    report: dict = {}
+    with running_virtuoso(work / "virtuoso") as virtuoso:
+        home = work / "home-virtuoso"
+        env = {**os.environ, "KG_STORE": virtuoso.sparql, "KG_STORE_GSP": virtuoso.graph_store + "?graph-uri="}
+        started = time.perf_counter()
+        done = subprocess.run([str(KG), "--home", str(home), "build", str(plans_dir)], capture_output=True, text=True,
+                              env=env, timeout=args.build_timeout)
+        report["build_s"] = round(time.perf_counter() - started, 1)
+        if done.returncode != 0:
+            report["error"] = (done.stderr.strip().splitlines() or ["?"])[-1][:300]
+            return report
+        server = Server(home, env={"KG_CACHE": "0", "KG_STORE": env["KG_STORE"], "KG_STORE_GSP": env["KG_STORE_GSP"]})
+        try:
+            report["queries"] = {name: time_requests(sparql_url(server.base, query)) for name, query in queries.items()}
+        finally:
+            server.stop()
+    return report
+
+
 # ---- rdflib baseline -----------------------------------------------------------------------------
 
 def _timed_in_child(run, timeout: float) -> dict:
@@ -362,7 +443,9 @@ def print_table(result: dict) -> None:
               f"{rdf['triples']:,} triples; query cap {result['rdflib_timeout']:.0f} s")
     serve = result.get("serve", {})
     print(f"{'endpoint / query':<30}{'rows':>7}{'1 client p50/p95':>17}{'8 clients p50/p95':>18}"
-          f"{'oxigraph ms':>12}{'rdflib ms':>11}{'rdflib/oxi':>11}{'rdflib/http':>12}")
+          f"{'in-process':>11}{'virtuoso':>10}{'oxigraph ms':>12}{'rdflib ms':>11}{'rdflib/oxi':>11}{'rdflib/http':>12}")
+    inproc = result.get("inprocess", {})
+    virt = (result.get("virtuoso") or {}).get("queries", {})
     r = result.get("ratios", {})
     engines, http = (r.get(k, {}).get("per_query", {}) for k in ("engines", "http"))
 
@@ -379,7 +462,10 @@ def print_table(result: dict) -> None:
         measured = (rdf.get("queries") or {}).get(name, {})
         ox_rows, rd_rows = (measured.get(k, {}).get("rows") for k in ("oxigraph", "rdflib"))
         flag = " (rows differ)" if ox_rows is not None and rd_rows is not None and ox_rows != rd_rows else ""
+        v = virt.get(name, {})
+        vtext = f"{v['ms']:.0f}" if "ms" in v else ("error" if v else "")
         print(f"{name:<30}{rows:>7}{fmt_cell(e['c1']):>17}{fmt_cell(e['c8']):>18}"
+              f"{ms(inproc.get(name, {})):>11}{vtext:>10}"
               f"{ms(measured.get('oxigraph', {})):>12}{ms(measured.get('rdflib', {})):>11}"
               f"{shown(engines.get(name)):>11}{shown(http.get(name)):>12}{flag}")
     for key, what in (("engines", "same process, same triples"), ("http", "over our /sparql, HTTP included")):
@@ -398,22 +484,41 @@ def bench_one(plans: int, args, queries: dict[str, str]) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"dg-bench-{plans}-", dir=args.keep))
     result: dict = {"plans": plans, "rdflib_timeout": args.rdflib_timeout}
     try:
-        print(f"[{plans} plans] generating", file=sys.stderr, flush=True)
-        started = time.perf_counter()
-        _, size = generate(plans, work / "plans", args.seed)
-        result["generate_s"] = round(time.perf_counter() - started, 1)
-        result["text_mb"] = round(size / 1e6, 1)
-        print(f"[{plans} plans] building", file=sys.stderr, flush=True)
+        plans_dir = work / "plans"
+        if args.plans_dir:  # plans generated before (bench/generate.py with the same seed)
+            plans_dir = args.plans_dir / str(plans)
+            result["generate_s"], result["text_mb"] = 0, round(sum(p.stat().st_size for p in plans_dir.iterdir()) / 1e6, 1)
+        else:
+            print(f"[{plans} plans] generating", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            _, size = generate(plans, plans_dir, args.seed)
+            result["generate_s"] = round(time.perf_counter() - started, 1)
+            result["text_mb"] = round(size / 1e6, 1)
         home = work / "home"
-        result["build"] = run_build(work / "plans", home, args.build_timeout)
+        if args.homes and (args.homes / str(plans)).is_dir():  # built before by `kg build` (timed then, not now)
+            home = args.homes / str(plans)
+            manifest = json.loads((home / "current" / "manifest.json").read_text(encoding="utf-8"))
+            result["build"] = {"wall_s": manifest.get("seconds"), "peak_rss_mb": None, "home_mb": round(disk_usage(home) / 1e6, 1),
+                               "triples": manifest.get("triples"), "reused": str(home)}
+        else:
+            print(f"[{plans} plans] building", file=sys.stderr, flush=True)
+            result["build"] = run_build(plans_dir, home, args.build_timeout)
         if "error" in result["build"]:
             return result
         print(f"[{plans} plans] serving", file=sys.stderr, flush=True)
         result["serve"] = measure_server(home, queries, args)
         result["serve"]["endpoints"].update(measure_cached(home, args))
-        print(f"[{plans} plans] rdflib", file=sys.stderr, flush=True)
-        result["rdflib"] = measure_rdflib(home, queries, work, args)
+        print(f"[{plans} plans] in-process", file=sys.stderr, flush=True)
+        result["inprocess"] = measure_inprocess(home, queries, args)
+        if plans <= args.rdflib_up_to:
+            print(f"[{plans} plans] rdflib", file=sys.stderr, flush=True)
+            result["rdflib"] = measure_rdflib(home, queries, work, args)
+        else:
+            result["rdflib"] = {"error": f"not run above {args.rdflib_up_to:,} plans (--rdflib-up-to)"}
         result["ratios"] = ratios(result["serve"]["endpoints"], result["rdflib"], queries)
+        if args.virtuoso:
+            print(f"[{plans} plans] Virtuoso through KG_STORE", file=sys.stderr, flush=True)
+            result["virtuoso"] = measure_virtuoso(plans_dir, work, queries, args)
         return result
     finally:
         if not args.keep:
@@ -423,6 +528,9 @@ def bench_one(plans: int, args, queries: dict[str, str]) -> dict:
 def main() -> None:
     if len(sys.argv) == 5 and sys.argv[1] == "--rdflib-worker":
         rdflib_worker(sys.argv[2], float(sys.argv[3]), sys.argv[4])
+        return
+    if len(sys.argv) == 4 and sys.argv[1] == "--inprocess-worker":
+        inprocess_worker(sys.argv[2], float(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plans", default="100,1000", help="comma-separated plan counts (default 100,1000)")
@@ -438,6 +546,13 @@ def main() -> None:
     parser.add_argument("--rdflib-timeout", type=float, default=60, help="cap on one rdflib query")
     parser.add_argument("--query-timeout", type=float, default=60, help="KG_QUERY_TIMEOUT for the server")
     parser.add_argument("--keep", type=Path, help="keep plans and data homes under this directory")
+    parser.add_argument("--plans-dir", type=Path, help="read N plans from DIR/N instead of generating them")
+    parser.add_argument("--homes", type=Path, help="use DIR/N, a data home built before from those plans, if it exists")
+    parser.add_argument("--rdflib-up-to", type=int, default=1000,
+                        help="run the rdflib baseline only up to this many plans (its parse of 10,000 plans' "
+                             "35 M triples would take most of an hour and more memory than the machine has)")
+    parser.add_argument("--virtuoso", action="store_true",
+                        help="also build each N with KG_STORE at a fresh Virtuoso and time the examples through it")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args()
 

@@ -66,12 +66,37 @@ class DG(DefinedNamespace):
     issue: URIRef
     role: URIRef
     partner: URIRef
+    # summaries (kg/build/summaries.py)
+    Tally: URIRef
+    PlanTally: URIRef
+    UnitTally: URIRef
+    ConceptTally: URIRef
+    ConceptAgencyTally: URIRef
+    PartnerTally: URIRef
+    PairTally: URIRef
+    forPlan: URIRef
+    forUnit: URIRef
+    forConcept: URIRef
+    forAgencyType: URIRef
+    partnerAgencyType: URIRef
+    forRole: URIRef
+    firstUnit: URIRef
+    secondUnit: URIRef
+    sharedObject: URIRef
+    dutyCount: URIRef
+    boilerplateCount: URIRef
+    leadCount: URIRef
+    unitCount: URIRef
+    planCount: URIRef
+    sharedObjectCount: URIRef
 
 
 ROLES = {"lead": DG.lead, "joint": DG.joint, "support": DG.support}
 
 GRAPH_ONTOLOGY = URIRef("https://w3id.org/dutygraph/graph/ontology")
 GRAPH_THESAURUS = URIRef("https://w3id.org/dutygraph/graph/thesaurus")
+# Counts derived from the plans when they are built (kg/build/summaries.py; ontology/duty.ttl, "Summaries").
+GRAPH_SUMMARIES = URIRef("https://w3id.org/dutygraph/graph/summaries")
 
 PREFIXES = {
     "dg": str(DG._NS),
@@ -118,6 +143,11 @@ class Minter:
 
     def graph(self, plan: str) -> str:
         return self._iri("graph", plan)
+
+    def units_graph(self, place: str) -> str:
+        """The graph describing the units of one place, each statement once, however many of the
+        place's plans name them (plan keys hold no "/", so no plan graph is called so)."""
+        return self._iri("graph", "units", place)
 
     def plan(self, plan: str) -> str:
         return self._iri("plan", plan)

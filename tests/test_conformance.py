@@ -1,6 +1,6 @@
 """The W3C SPARQL 1.1 Protocol and Graph Store Protocol test manifests, run against the app.
 
-Data: ``../shared/conformance/w3c-sparql11/`` (see its SOURCE.md). ``data1/2/3.nt`` are loaded as
+Data: ``tests/data/w3c-sparql11/`` (see its SOURCE.md and LICENSE.md). ``data1/2/3.nt`` are loaded as
 the named graphs the manifest names (``http://kasei.us/2009/09/sparql/data/dataN.rdf``). The
 manifest also uses ``…/data0.rdf`` as a default graph, only with ``ASK {}``; upstream ships no such
 file, so the fixture declares it as an empty named graph (the endpoint refuses dataset IRIs that
@@ -26,13 +26,13 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from kg.config import ROOT, Settings
+from kg.config import Settings
 from kg.stores.local import DataHome
 from web import create_app
 
 from .servers import build_home, close_app
 
-CONFORMANCE = ROOT.parent / "shared" / "conformance" / "w3c-sparql11"
+CONFORMANCE = Path(__file__).parent / "data" / "w3c-sparql11"
 MANIFESTS = {
     "protocol": CONFORMANCE / "protocol" / "manifest.ttl",
     "gsp-direct": CONFORMANCE / "graph-store-protocol" / "manifest-direct.ttl",

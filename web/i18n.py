@@ -111,6 +111,7 @@ TEXT = {
     "partner_units": ("合作单位", "partner units"),
     "query_title": ("SPARQL 查询", "SPARQL query"),
     "run": ("运行", "Run"),
+    "editor_help": ("Ctrl+Enter 运行；输入前缀或 dg: 后自动补全。已预声明的前缀：", "Ctrl+Enter runs; prefixes and dg: terms complete as you type. Predeclared prefixes:"),
     "share": ("分享链接", "Shareable link"),
     "download": ("下载", "Download"),
     "dl_results": ("查询结果", "Results (SELECT, ASK)"),

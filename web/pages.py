@@ -29,6 +29,9 @@ PAGE_FAMILIES = ("pages", "search", "browse", "editor", "overlaps")
 # works: it sets element styles through the CSSOM, which style-src does not restrict.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# The SPARQL editor (YASGUI) sizes and places its widgets with inline style attributes: its page
+# allows inline styles; scripts stay this server's files only, on every page.
+EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 VIS_DIR = "lib/vis-9.1.2"
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
 
@@ -104,7 +107,7 @@ def language_and_policy(response: Response) -> Response:
     if request.args.get("lang") in LANGS and request.cookies.get(COOKIE) != request.args["lang"]:
         response.set_cookie(COOKIE, request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
     if request.blueprint in PAGE_FAMILIES:
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = EDITOR_CSP if request.blueprint == "editor" else CSP
     return response
 
 

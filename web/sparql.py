@@ -3,10 +3,10 @@ the ``Endpoint`` extension (one worker pool per app), replies as responses, erro
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 
 from kg.sparql.endpoint import Endpoint
-from kg.sparql.protocol import SparqlError, read_operation
+from kg.sparql.protocol import FORMAT_PARAMS, SparqlError, read_operation, wants_html
 from kg.sparql.query import Reply
 from kg.sparql.workers import WorkerError
 
@@ -14,7 +14,7 @@ bp = Blueprint("sparql", __name__)
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
-    "Access-Control-Expose-Headers": "Content-Type, Location, X-DutyGraph-Truncated, X-DutyGraph-Max-Rows",
+    "Access-Control-Expose-Headers": "Content-Type, Content-Disposition, Location, X-DutyGraph-Truncated, X-DutyGraph-Max-Rows",
     "Access-Control-Max-Age": "86400",
 }
 
@@ -52,6 +52,11 @@ def unavailable(exc: WorkerError) -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
+    if request.method == "GET" and wants_html(request.headers.get("Accept", "")) \
+            and not any(name in request.args for name in FORMAT_PARAMS):
+        # A person with a browser: the editor, with the query of the link when there is one.
+        query = request.args.get("query")
+        return redirect(url_for("editor.query", query=query) if query else url_for("editor.query"), 303)
     body = request.get_data()  # cached, so request.form can still parse a form body
     form = request.form.to_dict(flat=False) if request.mimetype == "application/x-www-form-urlencoded" else {}
     op = read_operation(

@@ -62,6 +62,7 @@ class PlanQuads:
     documents: int = 0
     table: tuple = ()
     units: tuple = ()
+    tally: object = None  # its counts for the summaries graph (kg/build/summaries.py)
 
 
 def plan_summary(x: ExtractedPlan) -> dict:
@@ -91,20 +92,22 @@ def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus,
     from ..documents.reader import load_document
     from ..extraction.duties import extract_plan
     from ..graph.triples import plan_nquads
+    from .summaries import plan_tally
 
     try:
         plan, records = load_document(path, meta)
         extracted = extract_plan(plan, records, thesaurus)
         data, count = plan_nquads(extracted, base_iri)
+        tally = plan_tally(data.decode("utf-8").splitlines())
         if index is None:
-            return PlanQuads(plan.key, plan_summary(extracted), data, count)
+            return PlanQuads(plan.key, plan_summary(extracted), data, count, tally=tally)
         part = index.add(extracted)
     except KgError:
         raise  # already names the file
     except Exception as exc:
         raise KgError(f"{path}: cannot extract its duties ({type(exc).__name__}: {exc})") from exc
     return PlanQuads(plan.key, plan_summary(extracted), data, count, len(part.documents), tuple(part.table),
-                     tuple(part.units))
+                     tuple(part.units), tally)
 
 
 class _WorkerIndex:

@@ -41,6 +41,7 @@ from ..stores.remote import publish
 from .bulk import PlanQuads, extracted_plans, in_workers, read_thesaurus
 from .indexer import IndexChild, index_build
 from .planindex import BuildIndex
+from .summaries import Tallies
 
 DOCUMENT_SUFFIXES = tuple(sorted(SUFFIXES - {""}))
 
@@ -172,6 +173,7 @@ def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str]
     the order of ``documents``; the number of triples written."""
     seen: dict[str, int] = {}  # plan key → its place in ``summaries``
     triples = 0
+    tallies = Tallies()
     show.start("extracting", len(documents), "plans")
     with extracted_plans(documents, meta, settings.base_iri, settings.ontology_dir, out.write, thesaurus,
                          index_dir=index and index.path) as plans:
@@ -185,9 +187,11 @@ def _extract(settings: Settings, documents: Sequence[Path], meta: dict[str, str]
             if index is not None:
                 index.add(plan.documents, plan.table, plan.units)
             triples += plan.triples
+            tallies.add(plan.tally)
             show.advance()
         if index is not None:
             index.segments = plans.segments()
+    out.write(tallies.nquads())
     show.finish(f"{triples:,} triples")
     return triples
 

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from ..extraction.thesaurus import Concept, Thesaurus
-from ..vocab import CONCEPT, IRI, PAGE_KEY, PREFIXES, SCHEMES, is_true, page_path, term, values
+from ..vocab import CONCEPT, DG, IRI, PAGE_KEY, PREFIXES, SCHEMES, is_true, page_path, term, values
 
 ROLES = ("lead", "joint", "support")
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
@@ -50,18 +50,33 @@ def segments(text: str, spans) -> list[dict]:
     return pieces
 
 
+# Terms of the reused vocabularies that DutyGraph's data uses, completed in the editor beside dg:'s.
+OTHER_TERMS = {"skos:prefLabel", "skos:altLabel", "skos:definition", "skos:broader", "skos:narrower", "skos:inScheme",
+               "skos:Concept", "org:Organization", "org:Membership", "org:member", "org:organization", "org:role",
+               "oa:start", "oa:end", "oa:TextPositionSelector", "dcterms:title", "dcterms:source",
+               "prov:wasDerivedFrom", "prov:Entity", "rdfs:label", "kgfn:match"}
+
+
 def read_examples(queries_dir: Path) -> list[dict]:
-    """The example queries (``*.rq``) with the comment lines they open with as their title."""
+    """The example queries (``*.rq``): their title and note in both languages, from the comment
+    lines they open with (``# en: …``, ``# zh: …``, ``# en-note: …``, ``# zh-note: …``)."""
     examples = []
     for path in sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else ():
         text = path.read_text(encoding="utf-8")
-        comment = []
+        fields: dict[str, list[str]] = {}
+        key = "en"
         for line in text.splitlines():
             if not line.startswith("#"):
                 break
-            comment.append(line.lstrip("#").strip())
-        title = " ".join(c for c in comment if c) or path.stem
-        examples.append({"name": path.stem, "title": title, "query": text,
+            body = line.lstrip("#").strip()
+            head, sep, rest = body.partition(":")
+            if sep and head in ("en", "zh", "en-note", "zh-note"):
+                key, body = head, rest.strip()
+            fields.setdefault(key, []).append(body)
+        title = {lang: " ".join(fields.get(lang, [])) or path.stem for lang in ("en", "zh")}
+        note = {lang: " ".join(fields.get(f"{lang}-note", [])) for lang in ("en", "zh")}
+        examples.append({"name": path.stem, "title": title["en"], "title_zh": title["zh"], "title_en": title["en"],
+                         "note_zh": note["zh"], "note_en": note["en"], "query": text,
                          "href": "/query?" + urlencode({"query": text})})
     return examples
 
@@ -454,16 +469,30 @@ class Browser:
         return {"label_zh": ref["label_zh"], "label_en": ref["label_en"]}
 
     def query(self, text: str) -> dict:
-        """The editor: the query, the example library, download links in every format."""
+        """The editor: the query, the example library, the download links that fit the query's
+        form (all of them when it does not parse), the prefixes and terms it completes."""
+        from ..sparql.protocol import EXTENSIONS, SparqlError, analyse_query
+
         examples = read_examples(self.settings.ontology_dir / "queries")
-        links = {fmt: "/sparql?" + urlencode({"query": text, "format": fmt}) for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+        try:
+            form = analyse_query(text).form if text else None
+        except SparqlError:
+            form = None
+        formats = {"results": RESULT_FORMATS, "graphs": GRAPH_FORMATS}
+        if form:
+            formats = {"graphs": GRAPH_FORMATS} if form in ("CONSTRUCT", "DESCRIBE") else {"results": RESULT_FORMATS}
+        downloads = {kind: {f: {"href": "/sparql?" + urlencode({"query": text, "format": f}),
+                                "file": f"{(form or 'query').lower()}-result.{EXTENSIONS[f]}"} for f in names}
+                     for kind, names in formats.items()} if text else {}
         return {
             "query": text,
+            "form": form,
             "endpoint": "/sparql",
             "share": "/query?" + urlencode({"query": text}) if text else "/query",
-            "downloads": {"results": {f: links[f] for f in RESULT_FORMATS}, "graphs": {f: links[f] for f in GRAPH_FORMATS}}
-            if text else {},
+            "downloads": downloads,
             "examples": examples,
             "base_iri": self.base,
             "concept_base": CONCEPT,
+            "prefixes": PREFIXES,
+            "terms": sorted({f"dg:{name}" for name in DG.__annotations__ if not name.startswith("_")} | OTHER_TERMS),
         }

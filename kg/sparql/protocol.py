@@ -37,15 +37,24 @@ GRAPH_MEDIA = {
     "rdfxml": "application/rdf+xml",
     "jsonld": "application/ld+json",
 }
-FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "json-ld": "jsonld", "n-triples": "ntriples"}
-# Media types clients also send, mapped to the serialisation they mean.
+FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "json-ld": "jsonld", "n-triples": "ntriples",
+                  "rdf+xml": "rdfxml", "rdf/xml": "rdfxml", "n3": "turtle", "text": "tsv", "srj": "json", "srx": "xml"}
+# Media types clients also send, mapped to the serialisation they mean (for results, for graphs).
+# N3 is asked for by clients that mean Turtle (SPARQLWrapper's N3); Turtle is N3, so it is served.
+FORMAT_PARAMS = ("format", "output", "results")
 MEDIA_ALIASES = {
     "application/json": ("json", "jsonld"),
     "application/xml": ("xml", "rdfxml"),
     "text/xml": ("xml", "rdfxml"),
     "application/x-turtle": (None, "turtle"),
+    "application/turtle": (None, "turtle"),
+    "text/n3": (None, "turtle"),
+    "text/rdf+n3": (None, "turtle"),
+    "application/n3": (None, "turtle"),
+    "application/x-json+ld": (None, "jsonld"),
     "text/plain": (None, "ntriples"),
 }
+
 
 
 class SparqlError(Exception):
@@ -70,8 +79,13 @@ class Operation:
     default_graphs: tuple[str, ...] = ()  # default-graph-uri, or using-graph-uri for updates
     named_graphs: tuple[str, ...] = ()  # named-graph-uri, or using-named-graph-uri for updates
     accept: str = ""
-    format: str | None = None
+    format: str | None = None  # one named format (the Graph Store Protocol's ?format=)
     base_iri: str | None = None
+    output: tuple[str, ...] = ()  # every format/output/results value, in that order
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return self.output or ((self.format,) if self.format else ())
 
     @property
     def has_dataset(self) -> bool:
@@ -154,8 +168,10 @@ def read_operation(
         defaults, named = params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
     else:
         defaults, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
-    fmt = _single(params, "format")
-    return Operation(kind, text or "", tuple(defaults), tuple(named), accept, fmt, base_iri)
+    # SPARQLWrapper sends format=, output= and results= (twice each for some formats: its short
+    # name and a media type); Fuseki and Virtuoso take the first they can serve. So do we.
+    formats = tuple(v for name in FORMAT_PARAMS for v in params.get(name, []))
+    return Operation(kind, text or "", tuple(defaults), tuple(named), accept, None, base_iri, formats)
 
 
 def check_graph_iri(iri: str) -> None:
@@ -322,28 +338,36 @@ def accepted_media(accept: str) -> list[tuple[str, float]]:
     return sorted(ranges, key=lambda r: -r[1])  # stable: ties keep the client's order
 
 
-def choose_format(op: Operation, graph: bool, boolean: bool = False) -> str:
-    """The short name of the serialisation to answer with: ``format`` wins over ``Accept``."""
-    offered = dict(GRAPH_MEDIA if graph else RESULT_MEDIA)
-    if boolean:
-        offered = {k: v for k, v in offered.items() if k in ("json", "xml")}
+def _format_name(value: str, side: int) -> str:
+    """A ``format``/``output``/``results`` value as a short name of ours (maybe not offered)."""
+    name = value.strip().lower()
+    name = FORMAT_ALIASES.get(name, name)
+    media = _media(name)[0]
+    if media in MEDIA_ALIASES:
+        return MEDIA_ALIASES[media][side] or ""
+    if side and name in ("json", "xml"):  # what SPARQLWrapper and Virtuoso send for graphs
+        return {"json": "jsonld", "xml": "rdfxml"}[name]
+    by_media = {m: k for k, m in {**RESULT_MEDIA, **GRAPH_MEDIA}.items()}
+    return by_media.get(media, name)
+
+
+def choose_format(op: Operation, graph: bool) -> str:
+    """The short name of the serialisation to answer with, as Fuseki chooses it: the first of the
+    ``format`` / ``output`` / ``results`` values (repeated or alternative, as SPARQLWrapper sends
+    them) that this query can be answered in; else ``Accept``; else the form's default. A request
+    whose every named format is of no use and that sends no ``Accept`` gets 406, not a surprise."""
+    # An ASK answers in all four results formats (CSV and TSV as Jena writes a boolean).
+    offered = GRAPH_MEDIA if graph else RESULT_MEDIA
     side = 1 if graph else 0
-    if op.format:
-        name = op.format.strip().lower()
-        name = FORMAT_ALIASES.get(name, name)
-        if name in MEDIA_ALIASES:
-            name = MEDIA_ALIASES[name][side] or ""
-        if name == "json" and graph:
-            name = "jsonld"
-        if name == "xml" and graph:
-            name = "rdfxml"
-        by_media = {media: key for key, media in offered.items()}
-        name = by_media.get(name, name)
-        if name not in offered:
-            raise SparqlError(406, f"format {op.format!r} is not offered for this query; use one of {sorted(offered)}")
-        return name
+    named = [v for v in op.formats if v.strip()]
+    for value in named:
+        name = _format_name(value, side)
+        if name in offered:
+            return name
     ranges = accepted_media(op.accept)
     if not ranges:
+        if named:
+            raise SparqlError(406, f"format {named[0]!r} is not offered for this query; use one of {sorted(offered)}")
         return next(iter(offered))
     for media, _ in ranges:
         if media in ("*/*", "application/*", "text/*"):
@@ -358,3 +382,19 @@ def choose_format(op: Operation, graph: bool, boolean: bool = False) -> str:
         if alias and alias[side] in offered:
             return alias[side]
     raise SparqlError(406, f"none of the accepted media types ({op.accept}) is offered; offered: {', '.join(offered.values())}")
+
+
+HTML_MEDIA = ("text/html", "application/xhtml+xml")
+
+
+def wants_html(accept: str) -> bool:
+    """A browser: ``text/html`` is among the most preferred media types of ``Accept``."""
+    ranges = accepted_media(accept)
+    if not ranges:
+        return False
+    top = ranges[0][1]
+    return any(media in HTML_MEDIA for media, q in ranges if q == top)
+
+
+EXTENSIONS = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv",
+              "turtle": "ttl", "ntriples": "nt", "rdfxml": "rdf", "jsonld": "jsonld"}

@@ -16,7 +16,16 @@ import pyoxigraph as ox
 from ..stores.local import Build
 from ..stores.remote import RemoteStore, remote_store
 from ..vocab import PREFIXES
-from .protocol import GRAPH_MEDIA, RESULT_MEDIA, Operation, SparqlError, analyse_query, check_graph_iri, choose_format
+from .protocol import (
+    EXTENSIONS,
+    GRAPH_MEDIA,
+    RESULT_MEDIA,
+    Operation,
+    SparqlError,
+    analyse_query,
+    check_graph_iri,
+    choose_format,
+)
 from .results import take, write_boolean, write_graph, write_rows
 from .workers import read_store
 
@@ -97,7 +106,7 @@ def functions_of(build_path: str, store: ox.Store) -> dict:
 def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
     info = analyse_query(op.text, op.base_iri)
     graph = info.form in ("CONSTRUCT", "DESCRIBE")
-    fmt = choose_format(op, graph=graph, boolean=info.form == "ASK")
+    fmt = choose_format(op, graph=graph)
     store = store_of(build_path)
     dataset = _dataset(store, op, info.from_graphs, info.from_named)
     truncated = False
@@ -118,6 +127,8 @@ def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
     except (ValueError, TypeError) as exc:  # Oxigraph's evaluation errors on a valid query
         raise SparqlError(400, f"the query could not be evaluated: {exc}") from None
     headers = {TRUNCATED_HEADER: "true", "X-DutyGraph-Max-Rows": str(max_rows)} if truncated else {}
+    # Shown in place by a browser, saved under a name with the right extension (not "sparql").
+    headers["Content-Disposition"] = f'inline; filename="{info.form.lower()}-result.{EXTENSIONS[fmt]}"'
     return Reply(200, body, media_type(fmt), headers)
 
 

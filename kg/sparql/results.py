@@ -122,6 +122,12 @@ def write_tsv(variables: Sequence[str], rows: Iterable[Row], truncated: bool = F
 
 
 def write_boolean(value: bool, fmt: str) -> bytes:
+    """An ASK's answer; in CSV and TSV as Jena and Fuseki write it (SPARQL defines neither)."""
+    word = "true" if value else "false"
+    if fmt == "csv":
+        return f"_askResult\r\n{word}\r\n".encode()
+    if fmt == "tsv":
+        return f"?_askResult\n{word}\n".encode()
     if fmt == "xml":
         return (
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'

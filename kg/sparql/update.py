@@ -3,8 +3,8 @@
 A write never mutates the build that readers use. Under a file lock in the data home (so several
 server processes are safe) it copies the current store into a new build (table files shared by
 hard links, the rest copied), runs the write there in a worker process (so a runaway
-``DELETE … WHERE`` is killed like a runaway query), recomputes derived data with
-``kg.build.pipeline.finish_build`` (counts, the search index) and lets ``DataHome.new_build`` swap it in.
+``DELETE … WHERE`` is killed like a runaway query), recomputes derived data (the summaries graph, ``kg.build.summaries``; with
+``kg.build.pipeline.finish_build``, counts and the search index) and lets ``DataHome.new_build`` swap it in.
 Anything that fails before the swap deletes the new build and leaves the data as it was.
 """
 
@@ -85,6 +85,7 @@ def write(settings: Settings, pool: WorkerPool, job: Callable[..., Any], *args: 
     ``keep(result)`` false means the write changed nothing: the copy is dropped, nothing is swapped.
     """
     from ..build.pipeline import finish_build  # the pipeline imports the whole build chain; only writers need it
+    from ..build.summaries import rewrite_summaries
 
     home = DataHome(settings.home)
     with write_lock(settings.home):
@@ -95,6 +96,7 @@ def write(settings: Settings, pool: WorkerPool, job: Callable[..., Any], *args: 
                 result = pool.run(job, str(target.store_path), *args)
                 if not keep(result):
                     raise Unchanged(result)
+                pool.run(rewrite_summaries, str(target.store_path))  # the counts follow the graph
                 manifest = {k: v for k, v in current.manifest.items() if k != "seconds"}
                 manifest["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 finish_build(settings, target, manifest)

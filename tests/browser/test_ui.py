@@ -62,19 +62,61 @@ def test_unit_concept_duty_navigation(page):
     expect(page.locator("dl.provenance")).to_contain_text(".txt")
 
 
-def test_editor_query(page):
+def _editor_value(page, text: str) -> None:
+    page.evaluate("text => document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(text)", text)
+
+
+def test_editor_runs_examples_and_queries_with_results_in_view(page):
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/query?lang=en")
-    page.locator(".examples-list a").first.click()
-    expect(page.locator("table.results-table tbody tr").first).to_be_visible()
+    expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
+    expect(page.locator("form#editor")).to_be_hidden()  # YASGUI replaces the plain form
+    page.locator(".examples-list a[data-name=duties-per-agency-type]").click()
+    first = page.locator(".yasr table tbody tr").first
+    expect(first).to_be_visible()
+    assert first.bounding_box()["y"] < 900, "the results start below the fold"
     expect(page.locator("#share")).to_have_attribute("href", re.compile(r"^/query\?query="))
-    page.locator("textarea[name=query]").fill(
-        "SELECT ?unit WHERE { ?unit a dg:MemberUnit } ORDER BY ?unit LIMIT 3")
-    page.locator("form#editor button[type=submit]").click()
-    rows = page.locator("table.results-table tbody tr")
-    expect(rows).to_have_count(3)
-    link = rows.first.locator("a.iri")
-    expect(link).to_have_attribute("href", re.compile(r"^/unit/"))
-    expect(page.locator(".downloads a", has_text="csv")).to_have_attribute("href", re.compile(r"^/sparql\?query=.*format=csv"))
+    assert "/query?query=" in page.url  # the address follows the query: it can be shared as it is
+    # A query typed by hand, run with Ctrl+Enter; this graph's IRIs link to their pages.
+    _editor_value(page, "SELECT ?unit WHERE { ?unit a dg:MemberUnit } ORDER BY ?unit LIMIT 3")
+    page.locator(".yasqe .CodeMirror textarea").press("Control+Enter")
+    expect(page.locator(".yasr table tbody tr")).to_have_count(3)
+    expect(page.locator(".yasr table tbody a.iri").first).to_have_attribute("href", re.compile(r"^/unit/"))
+    csv = page.locator("#downloads a[data-format=csv]")
+    expect(csv).to_have_attribute("href", re.compile(r"^/sparql\?query=.*&format=csv$"))
+    expect(csv).to_have_attribute("download", "select-result.csv")
+    expect(page.locator("#downloads a[data-format=turtle]")).to_have_count(0)  # not for a SELECT
+    _editor_value(page, "CONSTRUCT WHERE { ?d dg:role dg:lead } LIMIT 2")
+    expect(page.locator("#downloads a[data-format=turtle]")).to_have_attribute("download", "construct-result.ttl")
+    expect(page.locator("#downloads a[data-format=csv]")).to_have_count(0)
+
+
+def test_editor_draws_a_chart_and_a_pivot_table(page):
+    page.goto("/query?lang=en")
+    page.locator(".examples-list a[data-name=lead-units-per-issue]").click()
+    expect(page.locator(".yasr table tbody tr").first).to_be_visible()
+    page.locator(".yasr .select_chart").click()
+    expect(page.locator("svg.dg-chart rect").first).to_be_visible()
+    page.locator(".yasr .select_pivot").click()
+    expect(page.locator("table.dg-pivot tbody tr").first).to_be_visible()
+    page.locator(".dg-pivot-controls select").nth(2).select_option("lead")
+    expect(page.locator("table.dg-pivot tbody td").first).to_be_visible()
+
+
+def test_editor_completes_predeclared_prefixes_and_ontology_terms(page):
+    page.goto("/query?lang=en")
+    _editor_value(page, "SELECT * WHERE { ?d ")
+    page.evaluate("() => { const cm = document.querySelector('.yasqe .CodeMirror').CodeMirror;"
+                  " cm.focus(); cm.setCursor(cm.lineCount(), 0); }")
+    page.keyboard.type("dg:assig")
+    expect(page.locator(".CodeMirror-hints li", has_text="dg:assignedTo")).to_be_visible()
+    expect(page.locator(".yasqe .CodeMirror-lint-marker-error, .yasqe .parseErrorIcon")).to_have_count(0)
+
+
+def test_a_browser_at_the_endpoint_lands_in_the_editor(page):
+    page.goto("/sparql?query=" + "ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D")
+    expect(page).to_have_url(re.compile(r"/query\?query=ASK"))
+    expect(page.locator(".yasr")).to_contain_text(re.compile("true", re.IGNORECASE))
 
 
 def test_language_switch(page):
