@@ -33,8 +33,8 @@ MANIFEST = "manifest.json"
 # The shape of a build's files, recorded in its manifest: a build of another shape is not read (it
 # fails with how to rebuild instead of with an unpickling error). 2: the modules moved into capability
 # folders, and the search index's schema names kg.search.indexing.MemoText. 3: the duty table holds
-# each clause's words.
-DATA_FORMAT = 3
+# each clause's words. 4: units described once per place, and the summaries graph.
+DATA_FORMAT = 4
 
 
 @dataclass(frozen=True)
