@@ -138,7 +138,16 @@ class OverlapViews:
         return {**pictures.page(), "why": scope["why"], "plan_count": len(scope["plans"])}
 
     def overlap_networks(self, filters: dict[str, str], lang: str = "zh") -> dict:
-        return self._pictures(filters, lang)[0].networks()
+        """The networks of the page and their layouts; the same for the same plan, filters and
+        language (the layout has a fixed seed), so the last few are kept."""
+        pictures, scope = self._pictures(filters, lang)
+        key = (scope["plan"], tuple(sorted(pictures.filters.items())), lang)
+        memo = self.__dict__.setdefault("_networks", {})
+        if key not in memo:
+            while len(memo) >= ANALYSES_KEPT:
+                memo.pop(next(iter(memo)))
+            memo[key] = pictures.networks()
+        return memo[key]
 
     def overlap_pair(self, a: str, b: str, filters: dict[str, str], lang: str = "zh") -> dict | None:
         """Two units' shared findings, in the plan they share; two units of different plans are never

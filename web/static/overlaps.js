@@ -42,7 +42,7 @@
       var li = document.createElement("li");
       var who = document.createElement("span");
       who.className = "who";
-      who.textContent = duty.units.map(label).join("、") + " ";
+      who.textContent = duty.units.map(label).join(lang === "en" ? ", " : "、") + " ";
       var link = document.createElement("a");
       link.href = duty.href;
       link.className = "clause";
@@ -57,12 +57,12 @@
   function listAlone(graph) {
     var holder = document.getElementById("collaboration-alone");
     if (!holder || !graph.alone || !graph.alone.length) return;
-    holder.textContent = holder.dataset.label + ": ";
+    holder.textContent = holder.dataset.label + (lang === "en" ? ": " : "：");
     graph.alone.forEach(function (unit, i) {
       var a = document.createElement("a");
       a.href = unit.href;
       a.textContent = label(unit);
-      holder.append(a, i < graph.alone.length - 1 ? "、" : "");
+      holder.append(a, i < graph.alone.length - 1 ? (lang === "en" ? ", " : "、") : "");
     });
   }
 
