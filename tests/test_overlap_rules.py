@@ -72,6 +72,12 @@ def test_who_leads_is_read_from_the_clause_s_markers(text, role, expected):
     ("组织事故医疗救护工作", "特种设备安全事故应急救援预案", {"医疗救治"}, {"事故灾难"}),
     ("参与特种设备安全事故应急救援工作", "特种设备安全事故应急救援预案", set(), {"救援", "特种设备"}),
     ("负责灾区的伤病救治及卫生防疫工作", "森林火灾应急预案", {"医疗救治", "防止"}, {"事故现场"}),
+    # a leading frame says when, not what: the warning is not this unit's task
+    ("负责气象灾害预警或影响时,保障相关区域道路畅通", "气象灾害应急预案", set(), {"预警"}),
+    # organisations after 配合/会同 are partners, not targets
+    ("配合有关部门做好事故信息发布工作", "特种设备安全事故应急救援预案", {"事故信息"}, {"有关部门"}),
+    # a task is a target only in a clause about the emergency; "提供技术支持" names none
+    ("提供技术支持", "火灾事故应急预案", set(), {"供应"}),
 ])
 def test_what_a_clause_is_about(vocabulary, text, scene, targets, absent):
     reading = _read(vocabulary, text, scene)
@@ -80,6 +86,14 @@ def test_what_a_clause_is_about(vocabulary, text, scene, targets, absent):
     assert not absent & found, found
     if text.startswith("督促"):  # the organisations steered are in no field either
         assert "下级政府" not in _zh(vocabulary, reading.things)
+
+
+def test_a_duplication_is_between_parties_that_each_meet_the_others():
+    from kg.overlaps.findings import _cliques
+
+    met = {frozenset(("a", "b")), frozenset(("a", "c"))}  # b and c are split by scope
+    assert _cliques(["a", "b", "c"], met) == [["a", "b"], ["a", "c"]]
+    assert _cliques(["a", "b", "c"], met | {frozenset(("b", "c"))}) == [["a", "b", "c"]]
 
 
 def test_a_scene_s_part_is_kept_apart(vocabulary):

@@ -133,9 +133,11 @@ class PlanFindings:
                 self.meetings[frozenset((p, q))].add(target)
             manner = {p: set().union(*(r.manner.get(t, frozenset()) for r in rs for t in self.v.same_kind(target)))
                       - {TAKES_PART} for p, rs in active.items()}
+            met = {frozenset(link) for link in links}
             for component in _components(links):
                 members = {p: active[p] for p in component}
-                groups = _largest({a: [p for p in component if a in manner[p]] for a in set().union(*manner.values())})
+                holders = {a: [p for p in component if a in manner[p]] for a in set().union(*manner.values())}
+                groups = _largest([(a, clique) for a, ps in sorted(holders.items()) for clique in _cliques(ps, met)])
                 for group, actions in groups:
                     shared.append(self._finding("duplication", target, {p: members[p] for p in group}, actions=actions))
                 apart = [(p, q) for p, q in links if p in component and not manner[p] & manner[q]]
@@ -211,10 +213,21 @@ def _components(links: list[tuple]) -> list[list]:
     return sorted(sorted(g) for g in groups.values() if len(g) > 1)
 
 
-def _largest(holders: dict[str, list]) -> list[tuple[tuple, set[str]]]:
+def _cliques(parties: list, met: set[frozenset]) -> list[list]:
+    """The largest groups of ``parties`` in which every two meet (a duplication is between parties
+    that each meet the others, not a chain through a party whose clause says little)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(parties)
+    graph.add_edges_from(tuple(pair) for pair in met if pair <= set(parties))
+    return sorted(sorted(c) for c in nx.find_cliques(graph) if len(c) > 1)
+
+
+def _largest(holders: list[tuple[str, list]]) -> list[tuple[tuple, set[str]]]:
     """Groups of two parties or more that do the same thing, with what they all do; none inside another."""
     groups: dict[tuple, set[str]] = defaultdict(set)
-    for action, parties in holders.items():
+    for action, parties in holders:
         if len(parties) > 1:
             groups[tuple(sorted(parties))].add(action)
     return sorted((g, a) for g, a in groups.items() if not any(set(g) < set(h) for h in groups))

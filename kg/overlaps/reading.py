@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
+from ..extraction.duties import FRAME_END, FRAME_START
 from ..extraction.thesaurus import Match
 from ..text import fold_width
 from .concepts import Vocabulary
@@ -31,6 +32,7 @@ from .concepts import Vocabulary
 LEAD_MARKERS = re.compile(r"(?:牵头|主管)(?!部门|单位|机关|机构)|会同|联合|协同")
 SUPPORT_MARKERS = re.compile(r"(?<!或)(?:配合|协助|参与|参加|支持)")
 JOINT_CUE = re.compile(r"(?:会同|联合|协同|与)$")
+PARTNER_CUES = re.compile(r"会同|联合|协同|配合|协助|(?<![参给])与")
 JOINERS = frozenset("、和及与并,")  # between the verbs of one compound predicate (检查指导, 指导和监督)
 ENUMERATION = ("、", "和", "及", "与")  # between the nouns of one enumeration
 # Where the organisation a steering verb takes ends: a preposition or the verb of the task.
@@ -104,6 +106,16 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
     objects = sorted(_matches(text, "object", set(row.objects), v), key=lambda m: m.start)
     issues = _matches(text, "issue", set(row.issues), v)
     actions = sorted(_matches(text, "action", set(row.actions), v), key=lambda m: m.start)
+    # A leading frame says when or on what grounds ("负责气象灾害预警或影响时,", "根据…通知,"), not what
+    # the unit does: what it names is neither a target nor an action of the unit.
+    comma = folded.find(",")
+    frame = comma if comma > 0 and (FRAME_START.search(folded[:comma]) or FRAME_END.search(folded[:comma].rstrip())) else 0
+    framed = {m.concept.iri for m in (*objects, *issues, *actions) if m.end <= frame} - {
+        m.concept.iri for m in (*objects, *issues, *actions) if m.end > frame}
+    objects, issues, actions = ([m for m in ms if m.end > frame] for ms in (objects, issues, actions))
+    row_objects = [o for o in row.objects if o not in framed]
+    row_issues = [i for i in row.issues if i not in framed]
+    row_actions = [a for a in row.actions if a not in framed]
 
     # ---- the verbs: the unit's own (main) and those a steering verb governs
     main: set[str] = set()
@@ -118,7 +130,7 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
         predicate_end = m.end
         if iri in v.steering:
             steering_over.add(iri)
-    main |= {a for a in row.actions if a not in governs and not any(m.concept.iri == a for m in actions)}
+    main |= {a for a in row_actions if a not in governs and not any(m.concept.iri == a for m in actions)}
 
     # ---- organisations a steering verb takes: "督促各县(市、区)、市属开发区落实…"
     dropped: set[int] = set()  # object matches (by start) that are not targets
@@ -137,6 +149,10 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
         if inside:
             dropped |= {m.start for m in inside}
             addressees += _names(segment)
+
+    # ---- organisations named after 配合/协助/会同/联合/与 ("配合有关部门…") are partners, not targets
+    for cue in PARTNER_CUES.finditer(folded):
+        dropped |= {m.start for m in objects if m.start >= cue.end() and re.fullmatch(r"[各其他有关相]*", folded[cue.end() : m.start])}
 
     # ---- what 编制/修订 produce: the object phrase after the verb (with the words of its title:
     # "制定本辖区预防暴风雪灾害应急预案"), or before 的 + the verb
@@ -178,8 +194,8 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
         at = [m for m in objects if m.concept.iri == iri]
         return not at or any(m.start not in gone for m in at)
 
-    candidates = {o for o in row.objects if survives(o, dropped)} | set(row.issues)
-    placed = {o for o in row.objects if survives(o, elsewhere) and not v.is_category(o)}  # qualifiers too
+    candidates = {o for o in row_objects if survives(o, dropped)} | set(row_issues)
+    placed = {o for o in row_objects if survives(o, elsewhere) and not v.is_category(o)}  # qualifiers too
     things = frozenset(c for c in candidates if c not in scene and not v.is_category(c) and c not in parts)
     scopes, places = {}, {}
     for issue in (c for c in things if v.scheme(c) == "issue"):
@@ -194,12 +210,13 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
     leaves = frozenset(c for c in things - where if v.is_leaf(c))
     titled = {m.concept.iri for m in actions if any(a <= m.start and m.end <= b for a, b in titles)}
     titled -= {m.concept.iri for m in actions if not any(a <= m.start and m.end <= b for a, b in titles)}
-    doing = {a for a in row.actions if a not in v.weak | v.steering | v.response | v.plan_making | titled}
+    doing = {a for a in row_actions if a not in v.weak | v.steering | v.response | v.plan_making | titled}
     if leaves:
         targets, tasks = leaves, False
         manner = {t: frozenset(main - v.weak) for t in targets}
-    else:
-        targets, tasks = frozenset(a for a in doing if v.is_leaf(a)), True
+    else:  # no thing: about a task in the plan's emergency, if it names the emergency ("组织事故调查")
+        names_scene = any(c in scene for c in (*row_objects, *row_issues))
+        targets, tasks = frozenset(a for a in doing if v.is_leaf(a) and names_scene), True
         manner = {t: frozenset(governs.get(t) or {t}) for t in targets}
     unit_leads = leads(text, row.role)
     if not unit_leads:
