@@ -240,14 +240,23 @@ def overlaps(ctx: click.Context, kinds: tuple[str, ...], plan: str | None, as_js
     if result["plan"]:
         click.echo(f"plan: {result['plan']}")
     counts = ", ".join(f"{n} {k}" for k, n in result["counts"].items())
-    click.echo(f"findings: {counts}")
+    click.echo(f"findings: {counts} (ranked by units, then units with a lead role, then clauses; "
+               "units named together in one entry count once)")
     for f in result["findings"]:
         target = f"{f['target']['label_zh']} ({f['target']['label_en']})" if f["target"] else "—"
+        if f["also"]:
+            target += " / " + "、".join(c["label_zh"] for c in f["also"])
         actions = "、".join(a["label_zh"] for a in f["actions"])
-        units = "、".join(u["label_zh"] for u in f["units"])
-        click.echo(f"[{f['kind']}] {target}{' · ' + actions if actions else ''}{' · ' + f['note'] if f['note'] else ''}: {units}")
-        for evidence in f["evidence"][:6]:
-            click.echo(f"    {evidence['text']}")
+        parties = " | ".join("、".join(u["label_zh"] for u in party) for party in f["parties"])
+        click.echo(f"[{f['kind']}] {target}{' · ' + actions if actions else ''}{' · ' + f['note'] if f['note'] else ''}: {parties}")
+        s, plan = f["strength"], f["plan"] or {}
+        place = f" ({plan['place_zh']})" if plan.get("place_zh") else ""
+        click.echo(f"    {plan.get('title') or plan.get('key') or ''}{place} · {s['units']} unit{'s' * (s['units'] != 1)}, "
+                   f"{s['leading']} with a lead role, {s['clauses']} clause{'s' * (s['clauses'] != 1)}")
+        names = {u["iri"]: u["label_zh"] for u in f["units"]}
+        for evidence in f["evidence"][:8]:
+            role = "lead" if evidence["leads"] else "support"
+            click.echo(f"    {names.get(evidence['unit'], '')} [{role}] {evidence['text']}")
 
 
 @main.command()
@@ -324,6 +333,21 @@ def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> No
     settings = _settings(ctx)
     scores = score_units(settings, golds)
     click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_unit_scores(scores))
+
+
+@evaluate.command(name="overlaps")
+@click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold files (default: tests/gold/overlaps/*.json).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", is_flag=True, help="Also list every finding the gold does not have, and every one missed.")
+@click.pass_context
+def eval_overlaps(ctx: click.Context, golds: tuple[Path, ...], as_json: bool, errors: bool) -> None:
+    """Precision and recall of overlap findings per kind and per plan against the blind gold (builds
+    the gold's plans in a temporary data home; yours is left alone)."""
+    from .evaluation.overlaps import format_overlap_scores, score_overlaps
+
+    scores = score_overlaps(_settings(ctx), golds)
+    click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_overlap_scores(scores, errors))
 
 
 @evaluate.command(name="ask")

@@ -180,18 +180,45 @@ def test_the_editor_is_served_from_this_server(client):
 
 
 def test_overlaps_page_filters_and_data(client):
-    page = client.get("/overlaps?format=json&kind=duplication").get_json()
-    assert {f["kind"] for f in page["findings"]} == {"duplication"}
-    dust = [f for f in page["findings"] if f["target"] and f["target"]["label_en"] == "construction dust"]
+    page = client.get("/overlaps?format=json&kind=fragmentation").get_json()
+    assert {f["kind"] for f in page["findings"]} == {"fragmentation"}
+    dust = [f for f in page["findings"] if f["target"] and f["target"]["label_en"] == "dust"]
     assert {u["label_zh"] for u in dust[0]["units"]} == {"市住房城乡建设局", "市城管局", "市交通运输局"}
+    assert all(c["text"] and c["href"].startswith("/duty/") for p in dust[0]["parties"] for c in p["clauses"])
+    assert dust[0]["strength"] == {"units": 3, "leading": 3, "clauses": 6} and dust[0]["pairs"]
     assert page["heatmap"]["peak"] > 0 and page["data"].startswith("/overlaps/data.json")
+    assert page["downloads"]["csv"] == "/api/overlaps.csv?plan=liaocheng-heavy-pollution-member-duties"
     data = client.get(page["data"]).get_json()
     assert data["network"]["nodes"] and data["collaboration"]["edges"]
     assert all(d in data["duties"] for n in data["network"]["nodes"] for d in n["duties"])
-    vehicles = client.get("/overlaps?format=json&category=https://w3id.org/dutygraph/concept/object/vehicle").get_json()
-    assert vehicles["findings"] and len(vehicles["findings"]) < len(client.get("/overlaps?format=json").get_json()["findings"])
+    assert set(data["network"]["layouts"]) == {"wide", "narrow"}
+    dusty = client.get("/overlaps?format=json&issue=https://w3id.org/dutygraph/concept/issue/dust").get_json()
+    assert dusty["findings"] and len(dusty["findings"]) < len(client.get("/overlaps?format=json").get_json()["findings"])
     assert client.get("/overlaps?kind=nonsense").status_code == 400
     assert client.get("/overlaps?action=https://w3id.org/dutygraph/concept/object/vehicle").status_code == 400
+
+
+def test_overlaps_heatmap_is_of_parties_in_clusters(client):
+    heatmap = client.get("/overlaps?format=json").get_json()["heatmap"]
+    names = [r["label_zh"] for r in heatmap["rows"]]
+    assert "各县(市、区)人民政府、市属开发区管委会" not in names  # it shares no finding with another unit
+    assert all(not c["shared"] for r in heatmap["rows"] for c in r["cells"] if c["self"])
+    dust = {"市住房城乡建设局", "市城管局", "市交通运输局"}
+    at = [i for i, n in enumerate(names) if n in dust]
+    assert at == list(range(at[0], at[0] + 3))  # a cluster sits together
+
+
+def test_pair_page_lists_shared_findings_and_explains_one_entry(client):
+    base = "https://w3id.org/dutygraph/id/unit/liao-cheng-shi/"
+    pair = client.get(f"/overlaps/pair?format=json&a={quote(base + 'shi-cheng-guan-ju')}&b={quote(base + 'shi-jiao-tong-yun-shu-ju')}").get_json()
+    assert pair["shared"] == 1 and pair["findings"][0]["target"]["label_zh"] == "扬尘"
+    sides = pair["findings"][0]["sides"]
+    assert [s["units"][0]["label_zh"] for s in sides] == ["市城管局", "市交通运输局"]
+    texts = [c["text"] for s in sides for c in s["clauses"]]
+    assert len(texts) == len(set(texts))  # D15: each clause once
+    row_one = client.get(f"/overlaps/pair?format=json&a={quote(base + 'ge-xian-shi-qu-ren-min-zheng-fu')}"
+                         f"&b={quote(base + 'shi-shu-kai-fa-qu-guan-wei-hui')}").get_json()
+    assert row_one["same_entry"] and row_one["shared"] == 0
 
 
 def test_language_switch_sets_a_cookie_and_labels(client):

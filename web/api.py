@@ -59,6 +59,9 @@ def overlaps():
 
 @bp.get("/api/overlaps.<fmt>")
 def overlaps_file(fmt: str):
-    data, mimetype = service().overlaps_file(fmt, request.args.get("graph", "bipartite"), request.args.get("plan") or None)
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=overlaps-{request.args.get('graph', 'bipartite')}.{fmt}"})
+    plan, graph = request.args.get("plan") or None, request.args.get("graph", "bipartite")
+    data, content_type = service().overlaps_file(fmt, graph, plan)
+    name = "-".join(filter(None, ("overlaps", plan, graph if fmt != "csv" else None)))
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype a second time
+    return Response(data, content_type=content_type,
+                    headers={"Content-Disposition": f"attachment; filename={name}.{fmt}"})

@@ -95,24 +95,37 @@ class Labeller:
             return {"iri": iri, "label_zh": "", "label_en": ""}
         return {"iri": iri, "scheme": concept.scheme, "label_zh": concept.pref_zh, "label_en": concept.pref_en}
 
-    def finding(self, f: Finding, rows: dict[str, DutyRow]) -> dict:
+    def finding(self, f: Finding, rows: dict[str, DutyRow], plans: dict[str, dict] | None = None,
+                readings: dict | None = None) -> dict:
+        """A finding as the API, the CLI and the CSV give it: its plan (title and place), target,
+        parties (units named together are one), which units lead, what ranks it, and every clause."""
+        n, leading, clauses = f.strength
+        plan = (plans or {}).get(f.plan) or {"iri": f.plan, "key": f.plan.rsplit("/", 1)[-1], "title": ""}
+        readings = readings or {}
         return {
             "kind": f.kind,
-            "plan": f.plan,
+            "plan": {k: plan.get(k) for k in ("iri", "key", "title", "place_zh", "place_en")} if f.plan else None,
             "target": self.concept(f.target) if f.target else None,
+            "also": [self.concept(c) for c in f.also],
             "actions": [self.concept(a) for a in f.actions],
+            "parties": [[self.unit(u) for u in party] for party in f.parties],
             "units": [self.unit(u) for u in f.units],
+            "lead": list(f.lead),
             "note": f.note,
-            "score": round(f.score, 3),
+            "strength": {"units": n, "leading": leading, "clauses": clauses},
             "evidence": [
-                {"unit": unit, "duty": duty, "text": rows[duty].text, "role": rows[duty].role}
+                {"unit": unit, "duty": duty, "text": rows[duty].text, "role": rows[duty].role,
+                 "leads": readings[duty].leads if duty in readings else rows[duty].role != "support"}
                 for unit, duties in f.evidence.items()
                 for duty in duties
             ],
         }
 
 
-def overlap_report(a: Analysis, labeller: Labeller, kinds: list[str] | None = None) -> dict:
+def overlap_report(a: Analysis, labeller: Labeller, kinds: list[str] | None = None,
+                   plans: dict[str, dict] | None = None) -> dict:
+    """Findings, the unit × unit matrix (how many findings name both units), the collaboration edges
+    and centrality; ``plans``: the build's plans by IRI (each finding names its plan's title and place)."""
     rows = {r.iri: r for r in a.rows}
     findings = a.findings()
     projection, collaboration = a.projection(), a.collaboration()
@@ -123,10 +136,9 @@ def overlap_report(a: Analysis, labeller: Labeller, kinds: list[str] | None = No
 
     return {
         "counts": {k: sum(1 for f in findings if f.kind == k) for k in KINDS},
-        "findings": [labeller.finding(f, rows) for f in findings if not kinds or f.kind in kinds],
+        "findings": [labeller.finding(f, rows, plans, a.readings) for f in findings if not kinds or f.kind in kinds],
         "units": [labeller.unit(u) for u in units],
         "matrix": matrix("shared"),
-        "jaccard": matrix("jaccard"),
         "collaboration": [
             {"source": x, "target": y, "role": d["role"], "weight": d["weight"], "duties": d["duties"].split()}
             for x, y, d in sorted(collaboration.edges(data=True))

@@ -1,0 +1,54 @@
+"""Overlap findings against the blind gold (tests/gold/overlaps/): floors per kind, and a matching rule
+that can fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.evaluation.overlaps import KINDS, format_overlap_scores, matches, overlap_golds, score_overlaps
+
+FLOORS = {"precision": 0.90, "recall": 0.80}
+
+
+@pytest.fixture(scope="module")
+def scores():
+    from kg.config import Settings
+
+    return score_overlaps(Settings.from_env("/nonexistent-home"))
+
+
+def test_there_is_gold(home):
+    assert len(overlap_golds(home)) == 4
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_is_above_the_floors(scores, kind):
+    print(format_overlap_scores(scores, errors=True))  # shown with -s or on failure, so a reader sees the figures move
+    for measure, floor in FLOORS.items():
+        assert scores["kinds"][kind][measure] >= floor, (kind, scores["kinds"][kind])
+
+
+def test_every_plan_of_the_gold_was_scored(scores):
+    assert {p["plan"] for p in scores["plans"]} == {
+        "liaocheng_heavy-pollution_member-duties", "06_jianli_air-quality-duty-table-2018",
+        "10_shenyang_forest-fire", "15_yueyang_special-equipment-accident"}
+    assert scores["kinds"]["all"]["gold"] == 16
+
+
+GOLD = {"kind": "overlap", "target": "渣土车/渣土运输", "parties": [["市行政审批局"], ["市公安局"]],
+        "clauses": {"市行政审批局": ["根据要求在应急响应期间暂停渣土运输核准"]}}
+FOUND = {"kind": "overlap", "target": "渣土车", "labels": ["渣土车"], "parties": [["市公安局"], ["市行政审批局"]],
+         "clauses": ["加大对渣土车、砂石车等违反规定上路行驶车辆的检查执法力度"]}
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({}, True),
+    ({"kind": "duplication"}, False),  # another kind
+    ({"parties": [["市公安局"], ["市商务局"]]}, False),  # other parties
+    ({"parties": [["市公安局", "市行政审批局"]]}, False),  # one party is not two
+    ({"labels": ["成品油"], "clauses": ["负责在重污染天气应急响应期间，牵头加大成品油监管工作力度"]}, False),  # another thing
+    ({"labels": ["渣土运输核准"], "clauses": ["根据要求在应急响应期间暂停渣土运输核准;"]}, True),  # the same clause
+    ({"labels": ["违规上路车辆"], "clauses": ["在应急响应期间暂停渣土运输核准"]}, True),  # inside the gold's clause
+])
+def test_the_matching_rule(change, expected):
+    assert matches({**FOUND, **change}, GOLD) is expected
