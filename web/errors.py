@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 # Addresses whose clients are programs: their errors stay JSON or what their protocol says.
 PROGRAM_PATHS = ("/api/", "/sparql", "/rdf-graphs", "/healthz", "/vendor/", "/static/")
 PAGES = (400, 404, 405, 500, 503)
+INDEXES = {"unit": "/units", "plan": "/plans", "duty": "/search", "concept": "/concept/", "id": "/id/",
+           "overlaps": "/overlaps"}  # where a page's kind is listed: the way back from a missing one
 
 
 def wants_page() -> bool:
@@ -29,8 +31,10 @@ def back_link() -> str | None:
     parts = urlsplit(referrer)
     if referrer and parts.netloc == request.host and (parts.path, parts.query) != (request.path, request.query_string.decode()):
         return parts.path + (f"?{parts.query}" if parts.query else "")
-    parent = request.path.rstrip("/").rsplit("/", 1)[0]
-    return parent + "/" if parent and parent != request.path else None
+    first, _, rest = request.path.strip("/").partition("/")
+    if first == "concept" and rest.count("/") == 1:
+        return f"/concept/{rest.split('/')[0]}"
+    return INDEXES.get(first)
 
 
 def page(code: int, detail: str = ""):
