@@ -137,3 +137,9 @@ def test_overlaps_filter_api_page_cli(seven_client, runner, seven):
     result = runner.invoke(main, ["overlaps", "--home", str(seven.home), "--plan", SHENYANG, "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["plan"].endswith(SHENYANG)
     assert seven_client.get("/api/overlaps", query_string={"plan": "nope"}).status_code == 400
+
+
+def test_search_unit_facet_names_the_place(seven_client):
+    values = seven_client.get("/search?q=公安局&format=json").get_json()["facet_values"]["unit"]
+    labels = [v["label_zh"] for v in values]
+    assert len(labels) == len(set(labels)) and "市公安局（沈阳市）" in labels

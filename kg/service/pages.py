@@ -27,6 +27,13 @@ class PageViews:
     def multiple_plans(self) -> bool:
         return len(self._plans) > 1
 
+    @cached_property
+    def unit_places(self) -> dict[str, tuple[str, str]]:
+        """Each member unit's place (zh, en): what tells 市公安局 of one city from another's in a list."""
+        rows = self.select("""SELECT ?unit ?zh ?en WHERE { ?unit a dg:MemberUnit ; dg:placeName ?zh, ?en .
+                              FILTER(LANG(?zh) = "zh" && LANG(?en) = "en") }""")
+        return {row["unit"]: (row["zh"], row["en"]) for row in rows}
+
     def home_page(self, question: str = "", plans: list[str] | None = None, places: list[str] | None = None,
                   types: list[str] | None = None) -> dict:
         """The examples and plans; with a question, also its answer (kg/ask/asker.py) ready to show,
@@ -56,7 +63,8 @@ class PageViews:
             raise BadRequest(f"more must name a facet: {', '.join(FACETS)}")
         plans, places, types = args.get("plan"), args.get("place"), args.get("type")
         shown = self.plan_choice.shown("/search", {"q": [text], **args})
-        maker = SearchPage(self.browser, {p["iri"]: p for p in self._plans}, [x[0] for x in self._labels])
+        maker = SearchPage(self.browser, {p["iri"]: p for p in self._plans}, [x[0] for x in self._labels],
+                           self.unit_places if self.multiple_plans() else {})
         if not text.strip():
             empty = {"query": "", "hits": [], "facets": {}, "facet_sizes": {}, "total": 0, "page": 1, "pages": 0,
                      "per_page": per_page}

@@ -20,8 +20,9 @@ PAGE_FACET_VALUES = 12  # values the search page lists per facet, unless the per
 
 
 class SearchPage:
-    def __init__(self, browser, plans: dict[str, dict], labels: list[str]):
+    def __init__(self, browser, plans: dict[str, dict], labels: list[str], places: dict | None = None):
         self.browser = browser
+        self.places = places or {}  # unit IRI → (place zh, place en), named beside units of several plans
         self.plans = plans  # IRI → plan with its short names (kg/service/plans.py)
         self.labels = labels  # every unit and concept label, for "did you mean"
 
@@ -63,8 +64,10 @@ class SearchPage:
                 else:
                     active = filters.get(name) == value
                     href = url({**filters, name: value} if not active else {k: v for k, v in filters.items() if k != name})
-                facets[name].append({"value": value, "count": count, "active": active,
-                                     **facet_label(b, self.plans, name, value), "href": href})
+                label = facet_label(b, self.plans, name, value)
+                if name == "unit" and value in self.places:
+                    label = {"label_zh": f"{label['label_zh']}（{self.places[value][0]}）", "label_en": label["label_en"]}
+                facets[name].append({"value": value, "count": count, "active": active, **label, "href": href})
         results["facet_values"] = facets
         results["facet_more"] = {name: url(filters, expand=name) for name in facets
                                  if results["facet_sizes"].get(name, 0) > len(facets[name])}
