@@ -8,11 +8,15 @@ PORT   ?= 8000
 
 .PHONY: install run test bench clean
 
+# Quiet: -qq keeps pip to its errors; setuptools' notice that every editable install gives is not
+# the project's to act on (the precise message is filtered, nothing else).
 $(BIN)/kg: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+	@echo "Installing DutyGraph and its libraries into $(VENV)/ (once, about a minute; again only when pyproject.toml changes)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/python -m pip install -qq -e '.[test]'
+	@touch $@
+	@echo "Installed: $(BIN)/kg (the kg command; $(BIN)/kg --help lists what it does)"
 
 # The SPARQL editor (YASGUI) and the JavaScript client the tests run (Comunica), from npm at the
 # versions package-lock.json records; served from this server, never committed, never from a CDN.
@@ -21,8 +25,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: $(BIN)/kg node_modules/.package-lock.json
 
+# kg serve builds the bundled plans first when nothing is built, says where it serves and how to
+# stop, and names PORT= when the port is taken.
 run: install
-	$(BIN)/kg serve --host $(HOST) --port $(PORT)
+	@$(BIN)/kg serve --host $(HOST) --port $(PORT)
 
 # The browser tests (tests/browser/) drive Debian's chromium, the remote-store tests (tests/remote/)
 # start a Virtuoso of their own, the client tests run curl; as root, install whichever is missing

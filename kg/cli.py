@@ -18,7 +18,22 @@ from .config import Settings
 from .errors import KgError
 
 
+def _home_given(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:  # `kg build --home X` as `kg --home X build`: the README's "every command takes --home"
+        ctx.ensure_object(dict)["settings"] = Settings.from_env(value)
+
+
+HOME_HELP = "Data home (default: $KG_HOME or ./.kg); also accepted before the command."
+
+
 class _Group(click.Group):
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Every command also takes ``--home`` after its name."""
+        if not any(p.name == "home" for p in cmd.params):
+            cmd.params.append(click.Option(["--home"], type=click.Path(file_okay=False), expose_value=False,
+                                           is_eager=True, callback=_home_given, help=HOME_HELP))
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -97,28 +112,43 @@ def build(ctx: click.Context, paths: tuple[Path, ...], meta: tuple[str, ...], as
     click.echo(f"{manifest['triples']} triples in {manifest['seconds']} s → {_settings(ctx).home}")
 
 
+def plan_options(command):
+    """--plan, --place and --type: the plans a command reads (each repeatable; see kg/service/plans.py)."""
+    command = click.option("--type", "types", multiple=True, metavar="TYPE",
+                           help="Only plans of this emergency type (a key such as snowstorm; repeatable).")(command)
+    command = click.option("--place", "places", multiple=True, metavar="PLACE",
+                           help="Only plans of this place (聊城市 or Liaocheng; repeatable).")(command)
+    return click.option("--plan", "plans", multiple=True, metavar="KEY",
+                        help="Only this plan (a key from `kg plans`; repeatable).")(command)
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {\"units\": [...]}.")
+@plan_options
 @click.pass_context
-def units(ctx: click.Context, as_json: bool) -> None:
-    """Member units with labels, agency type, duty counts and plan."""
-    rows = _service(ctx).units()
+def units(ctx: click.Context, as_json: bool, plans: tuple[str, ...], places: tuple[str, ...],
+          types: tuple[str, ...]) -> None:
+    """Member units with labels, agency type, duties (every clause, boilerplate included) and plan."""
+    service = _service(ctx)
+    rows = service.units(list(plans), list(places), list(types))
     if as_json:
         _echo_json({"units": rows})
         return
+    names = {p["iri"]: p["short_zh"] for p in service.plans()}
     for row in rows:
-        click.echo(f"{row['label_zh']}\t{row['label_en']}\t{row['agency_type_en'] or '-'}\t{row['duties']}")
+        click.echo(f"{row['label_zh']}\t{row['label_en']}\t{row['agency_type_en'] or '-'}\t{row['duties']} duties"
+                   f"\t{names.get(row['plan'], row['plan'])}")
 
 
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (the /api/ask contract).")
-@click.option("--plan", "plans", multiple=True, metavar="KEY",
-              help="Answer from this plan only (a key from `kg plans`; repeat for several).")
+@plan_options
 @click.pass_context
-def ask(ctx: click.Context, question: str, as_json: bool, plans: tuple[str, ...]) -> None:
+def ask(ctx: click.Context, question: str, as_json: bool, plans: tuple[str, ...], places: tuple[str, ...],
+        types: tuple[str, ...]) -> None:
     """Who handles it? Units, their role and the clause that says so (English or Chinese)."""
-    answer = _service(ctx).ask(question, list(plans) or None)
+    answer = _service(ctx).ask(question, list(plans) or None, list(places), list(types))
     if as_json:
         _echo_json(answer)
         return
@@ -153,22 +183,27 @@ def _marked(text: str, spans: list[list[int]]) -> str:
 @click.option("--per-page", default=10, show_default=True, type=int, help="Results per page (1-100).")
 @click.option("--facet", "facets", multiple=True, metavar="FIELD=VALUE",
               help="Keep only results with this facet value (kind, unit, action, object_category, plan).")
+@plan_options
 @click.option("--facet-limit", default=20, show_default=True, type=int,
               help="Values per facet in the JSON, most frequent first (1-1000).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the /api/search contract).")
 @click.pass_context
 def search(ctx: click.Context, words: str, page: int, per_page: int, facets: tuple[str, ...], facet_limit: int,
-           as_json: bool) -> None:
-    """Keyword search over duties, units and concepts (BM25F, jieba for Chinese)."""
+           as_json: bool, plans: tuple[str, ...], places: tuple[str, ...], types: tuple[str, ...]) -> None:
+    """Keyword search over duties, units and concepts (BM25F, jieba for Chinese): every word must
+    match; -word leaves a word out; "a phrase" in quotes is matched as written."""
     filters = dict(f.split("=", 1) for f in facets if "=" in f)
-    results = _service(ctx).search(words, filters, page, per_page, facet_limit)
+    service = _service(ctx)
+    results = service.search(words, filters, page, per_page, facet_limit, list(plans), list(places), list(types))
     if as_json:
         _echo_json(results)
         return
     click.echo(f"{results['total']} result(s), page {results['page']} of {max(results['pages'], 1)}")
+    names = {p["iri"]: p["short_zh"] for p in service.plans()} if len(service.plans()) > 1 else {}
     for hit in results["hits"]:
         snippet = re.sub(r"</?mark[^>]*>", "", hit["snippet"])
-        click.echo(f"[{hit['kind']}] {hit['title_zh']} {hit['title_en']}: {html.unescape(snippet)}")
+        plan = "".join(f" ({names[p]})" for p in hit.get("plan", ()) if p in names)
+        click.echo(f"[{hit['kind']}] {hit['title_zh']} {hit['title_en']}{plan}: {html.unescape(snippet)}")
 
 
 @main.command()
@@ -295,7 +330,7 @@ def export(ctx: click.Context, fmt: str, which: str, output: str | None) -> None
     _write(service.export(fmt), output)
 
 
-@main.group(name="eval")
+@main.group(name="eval", cls=_Group)
 def evaluate() -> None:
     """Score the program against hand-written gold files."""
 
@@ -364,6 +399,24 @@ def eval_ask(ctx: click.Context, golds: tuple[Path, ...], as_json: bool, errors:
     click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_ask_scores(scores, errors))
 
 
+def _check_port(host: str, port: int) -> None:
+    """Say plainly that the port is taken (and how to choose another) before building or serving."""
+    import errno
+    import socket
+
+    if not port:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise KgError(f"port {port} on {host} is already in use (another DutyGraph, or another server): "
+                              f"choose another port, e.g. `make run PORT={port + 1}` or `kg serve --port {port + 1}`") from None
+            raise
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -387,6 +440,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 
     settings = _settings(ctx)
     workers = workers or min(os.cpu_count() or 1, 4)
+    _check_port(host, port)
 
     def prepare() -> None:
         current = DataHome(settings.home).current()
@@ -403,7 +457,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 
     def ready(port_bound: int) -> None:
         click.echo(f"serving {settings.home} on http://{host}:{port_bound}/ "
-                   f"({workers} process{'es' if workers > 1 else ''} × {threads} threads)", err=True)
+                   f"({workers} process{'es' if workers > 1 else ''} × {threads} threads); "
+                   f"open it in a browser, press Ctrl+C to stop", err=True)
 
     def make_app():
         app = create_app({"SETTINGS": settings})

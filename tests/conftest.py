@@ -69,3 +69,31 @@ def app(built):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+SEVEN = (ROOT / "data" / "plans", DATA / "dev")  # the review's seven plans: `kg build data/plans tests/data/dev`
+
+
+@pytest.fixture(scope="session")
+def seven(tmp_path_factory) -> Settings:
+    """A data home of seven plans (several 市公安局, 市卫生局 …): what plan identity is for."""
+    settings = Settings.from_env(tmp_path_factory.mktemp("seven"))
+    build(settings, list(SEVEN))
+    return settings
+
+
+@pytest.fixture(scope="module")
+def seven_app(seven):
+    import gc
+
+    from web import create_app
+
+    gc.collect()
+    app = create_app({"TESTING": True, "SETTINGS": seven})
+    yield app
+    app.extensions["kg_endpoint"].close()
+
+
+@pytest.fixture
+def seven_client(seven_app):
+    return seven_app.test_client()

@@ -12,7 +12,7 @@ from kg.config import Settings
 from kg.errors import BadRequest, KgError
 from kg.service.facade import Service
 
-from . import limits
+from . import errors, limits
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -47,6 +47,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(KgError)
     def kg_error(exc: KgError):
         # Bad input is the caller's to fix (400); anything else means no usable data here (503).
-        return jsonify(error=str(exc)), 400 if isinstance(exc, BadRequest) else 503
+        code = 400 if isinstance(exc, BadRequest) else 503
+        if errors.wants_page():
+            return errors.page(code, str(exc))
+        return jsonify(error=str(exc)), code
+
+    errors.init_app(app)
 
     return app

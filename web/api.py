@@ -23,21 +23,24 @@ def healthz():
 
 @bp.get("/api/units")
 def units():
-    plans = request.args.getlist("plan")
-    return jsonify(units=service().units(plans or None))
+    args = request.args
+    return jsonify(units=service().units(args.getlist("plan"), args.getlist("place"), args.getlist("type")))
 
 
 @bp.get("/api/ask")
 def ask():
-    return jsonify(service().ask(request.args.get("q", ""), request.args.getlist("plan") or None))
+    args = request.args
+    return jsonify(service().ask(args.get("q", ""), args.getlist("plan") or None, args.getlist("place"),
+                                 args.getlist("type")))
 
 
 @bp.get("/api/search")
 def search():
     args = request.args
-    filters = {f: args[f] for f in FACETS if args.get(f)}
+    filters = {f: args[f] for f in FACETS if args.get(f) and f != "plan"}
     return jsonify(service().search(args.get("q", ""), filters, _int(args, "page", 1), _int(args, "per_page", 10),
-                                    _int(args, "facet_limit", FACET_LIMIT)))
+                                    _int(args, "facet_limit", FACET_LIMIT), args.getlist("plan"), args.getlist("place"),
+                                    args.getlist("type")))
 
 
 @bp.get("/api/suggest")

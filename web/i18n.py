@@ -221,3 +221,8 @@ def text(key: str, lang: str) -> str:
 
 def other(key: str, lang: str) -> str:
     return text(key, "zh" if lang == "en" else "en")
+
+
+from .words import WORDS  # noqa: E402  (the page families' words; see web/words.py)
+
+TEXT.update(WORDS)

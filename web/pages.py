@@ -53,6 +53,13 @@ def filters_from(args) -> dict[str, str]:
     return {f: args[f] for f in FACETS if args.get(f)}
 
 
+def list_args() -> dict[str, list[str]]:
+    """The request's arguments, each with all its values (``plan`` and the like repeat), but the
+    page's own (``format``, ``lang``, ``page``, ``per_page``)."""
+    return {k: [v for v in vs if v] for k, vs in request.args.lists()
+            if k not in ("format", "lang", "page", "per_page", "q")}
+
+
 def int_arg(name: str, default: int) -> int:
     try:
         return int(request.args.get(name, default))
@@ -81,8 +88,17 @@ def interface():
 
         return f"{request.path}?{urlencode(args, doseq=True)}"
 
+    def json_url() -> str:
+        """This page's JSON twin: the same arguments, and ``format=json`` (JSON-LD for /id/ pages)."""
+        from urllib.parse import urlencode
+
+        args = request.args.to_dict(flat=False)
+        args.pop("lang", None)
+        args["format"] = ["jsonld" if request.blueprint == "linked" else "json"]
+        return f"{request.path}?{urlencode(args, doseq=True)}"
+
     return {"lang": lang, "other_lang": "en" if lang == "zh" else "zh", "t": t, "t_other": t_other,
-            "switch_url": switch_url}
+            "switch_url": switch_url, "json_url": json_url}
 
 
 @bp.app_template_filter("href")
@@ -129,4 +145,6 @@ def home():
 
 @bp.get("/ask")
 def ask():
-    return render("home.html", service().home_page(request.args.get("q", ""), request.args.getlist("plan")))
+    args = request.args
+    return render("home.html", service().home_page(args.get("q", ""), args.getlist("plan"), args.getlist("place"),
+                                                   args.getlist("type")))

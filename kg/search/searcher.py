@@ -44,6 +44,7 @@ class Hit:
     snippet: str  # HTML: the document's text escaped, matches in <mark>
     score: float
     unit: tuple[str, ...]
+    plan: tuple[str, ...] = ()
 
 
 def check_query(text: str) -> str:
@@ -179,20 +180,44 @@ class Searcher:
             found.update(doc + offset for doc in q.docs(sub))
         return found
 
-    def _ranked(self, searcher, parsed, docs, restrict, limit: int):
+    def _ranked(self, searcher, parsed, docs, restrict, limit: int, after: frozenset[int] = frozenset()):
         """whoosh ``Results`` holding the best ``limit`` of ``docs``: scored from posting blocks
-        (kg/search/ranking.py) when the query is a tree of terms, by whoosh's collector otherwise."""
+        (kg/search/ranking.py) when the query is a tree of terms, by whoosh's collector otherwise.
+        Documents in ``after`` come after every other match, each keeping its score."""
         from whoosh.searching import Results
 
         if ranking.supported(parsed):
             found = ranking.scores(searcher, parsed, docs, self._lengths, self._postings,
                                    lambda sub: self.matching(searcher, sub))
+        elif not after:
+            return searcher.search(parsed, limit=limit, filter=restrict)
+        else:  # phrases and the like: whoosh scores them, this orders them
+            found = {hit.docnum: hit.score for hit in searcher.search(parsed, limit=None, filter=docs)}
+        if not after or not (after & found.keys()):
             return Results(searcher, parsed, ranking.top(found, limit))
-        return searcher.search(parsed, limit=limit, filter=restrict)
+        shift = max(found.values(), default=0) + 1  # below the lowest score of the rest
+        order = ranking.top({d: s - shift if d in after else s for d, s in found.items()}, limit)
+        return Results(searcher, parsed, [(found[doc], doc) for _, doc in order])
+
+    def _concept_docs(self, searcher, named: str) -> frozenset[int]:
+        """The concepts' documents but the one whose label ``named`` is: a search puts them after
+        duties and units (people look for who does what), unless the words name that concept."""
+        from whoosh import query
+
+        every = self.__dict__.get("_concepts")
+        if every is None:
+            every = self.__dict__["_concepts"] = frozenset(self.matching(searcher, query.Prefix("kind", "concept:")))
+        named = fold_width(named).strip().strip("\"").strip().lower()
+        keep = {c.iri for c in self.thesaurus.concepts.values()
+                if named in {x.lower() for x in (*c.labels_zh, *c.labels_en)}}
+        if not keep:
+            return every
+        return frozenset(d for d in every if searcher.stored_fields(d).get("iri") not in keep)
 
     def _parse(self, text: str, every_word: bool = True):
         from whoosh import qparser
 
+        text = exclusions(text)
         group = qparser.AndGroup if every_word else qparser.OrGroup.factory(0.9)
         parser = qparser.MultifieldParser(["title_zh", "title_en", "body_zh", "body_en"], self.ix.schema, group=group)
         parser.remove_plugin_class(qparser.WildcardPlugin)  # a leading * scans the whole lexicon
@@ -202,7 +227,10 @@ class Searcher:
             raise BadRequest(f"cannot read the search string: {exc}") from exc
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10,
-               include_boilerplate: bool = True, facet_limit: int = FACET_LIMIT) -> dict:
+               include_boilerplate: bool = True, facet_limit: int = FACET_LIMIT, plans: list[str] | None = None) -> dict:
+        """Hits of ``text`` (every word, or any word when that finds nothing; ``-word`` excludes a
+        word, ``"…"`` is a phrase), with facet counts; ``filters``: one value per facet; ``plans``:
+        only documents of these plan IRIs (concepts belong to no plan)."""
         from whoosh import query
         from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
@@ -213,21 +241,34 @@ class Searcher:
             raise BadRequest(f"facet_limit must be between 1 and {MAX_FACET_LIMIT}")
         chosen = {f: v for f, v in (filters or {}).items() if f in FACETS and v}
         terms = [query.Term(f, v) for f, v in chosen.items()]
+        if plans is not None:
+            terms.append(query.Or([query.Term("plan", p) for p in plans]) if plans else query.NullQuery)
         if not include_boilerplate:
             terms.append(query.Not(query.Term("boilerplate", True)))
         restrict = query.And(terms) if terms else None
         with self.reading() as searcher:
             # Every word first (what people expect of a search box); any word when that finds nothing.
+            # Quoted phrases: any of their words, then the phrase itself as written (jieba's words
+            # overlap, so whoosh's positions cannot tell a Chinese phrase); -"…" leaves such texts out.
             every_word = True
-            parsed = self._parse(text)
+            unwanted = [fold_width(p).lower() for p in NOT_PHRASE.findall(text)]
+            rest = NOT_PHRASE.sub(" ", text)
+            phrases = [fold_width(p).lower() for p in PHRASE.findall(rest)]
+            rest = PHRASE.sub(" ", rest)
+            parts = ([self._parse(rest)] if rest.strip() else []) + [self._parse(p, every_word=False) for p in phrases]
+            if not parts:
+                raise BadRequest("a search needs a word to look for, not only words to leave out")
+            parsed = parts[0] if len(parts) == 1 else query.And(parts)
             docs = self.matching(searcher, query.And([parsed, restrict]) if restrict else parsed)
-            if not docs:
+            if phrases or unwanted:
+                docs = {d for d in docs if _contains(searcher.stored_fields(d), phrases, unwanted)}
+            if not docs and not (phrases or unwanted):
                 every_word = False
                 parsed = self._parse(text, every_word=False)
                 docs = self.matching(searcher, query.And([parsed, restrict]) if restrict else parsed)
             total, (facets, sizes) = len(docs), self.facet_table().count(docs, facet_limit, chosen)
             # The page's hits only: ``search_page`` would also count every match (``len``) again.
-            results = self._ranked(searcher, parsed, docs, restrict, page * per_page)
+            results = self._ranked(searcher, parsed, docs, restrict, page * per_page, self._concept_docs(searcher, text))
             results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
             results.formatter = HtmlFormatter(tagname="mark", between=" … ")
             page_hits = results[(page - 1) * per_page:page * per_page]
@@ -235,8 +276,9 @@ class Searcher:
             for hit in page_hits:
                 stored = hit.fields()
                 body = stored.get("body_zh") or stored.get("body_en") or ""
-                snippet = next(filter(None, (hit.highlights(f) for f in ("body_zh", "body_en", "title_zh", "title_en")
-                                             if stored.get(f))), "")
+                # A duty's snippet is its clause, never only its unit's name (the title) that matched.
+                fields = ("body_zh", "body_en") if hit["kind"] == "duty" else ("body_zh", "body_en", "title_zh", "title_en")
+                snippet = next(filter(None, (hit.highlights(f) for f in fields if stored.get(f))), "")
                 hits.append(
                     Hit(
                         iri=hit["iri"],
@@ -247,6 +289,7 @@ class Searcher:
                         snippet=snippet or _escape(body[:200]),
                         score=round(hit.score, 3),
                         unit=tuple(filter(None, (hit.get("unit") or "").split(","))),
+                        plan=tuple(filter(None, (hit.get("plan") or "").split(","))),
                     ).__dict__
                 )
             return {
@@ -278,6 +321,24 @@ class Searcher:
         with self.reading() as searcher:
             docs = self.matching(searcher, query.And([parsed, restrict]))
             return [(hit["iri"], hit.score) for hit in self._ranked(searcher, parsed, docs, restrict, limit)]
+
+
+PHRASE = re.compile(r'(?:^|(?<=[\s(]))"([^"]+)"')
+NOT_PHRASE = re.compile(r'(?:^|(?<=[\s(]))[-\uff0d]"([^"]+)"')
+
+
+def _contains(stored: dict, phrases: list[str], unwanted: list[str]) -> bool:
+    text = " ".join(fold_width(str(stored.get(f, ""))).lower() for f in TEXT_FIELDS)
+    return all(p in text for p in phrases) and not any(p in text for p in unwanted)
+
+
+EXCLUDED = re.compile(r'(^|[\s(])[-\uff0d]("[^"]+"|[^\s()"]+)')
+
+
+def exclusions(text: str) -> str:
+    """``-word`` (or ``-"a phrase"``) as whoosh's ``NOT word``: what a minus means in every search
+    box people know (whoosh's own syntax would read it as part of the word, i.e. require it)."""
+    return EXCLUDED.sub(lambda m: f"{m.group(1)}NOT {m.group(2)}", text)
 
 
 def _escape(text: str) -> str:

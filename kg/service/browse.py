@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from ..config import Settings
-from ..extraction.thesaurus import Concept, Thesaurus
-from ..vocab import CONCEPT, DG, IRI, PAGE_KEY, PREFIXES, SCHEMES, is_true, page_path, term, values
+from ..extraction.thesaurus import Thesaurus
+from ..vocab import CONCEPT, DG, PAGE_KEY, PREFIXES, is_true, page_path, term, values
 
 ROLES = ("lead", "joint", "support")
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
@@ -141,10 +141,11 @@ PLAN_MEMBERS = """SELECT ?unit ?row ?record WHERE {
   VALUES ?plan { %s }
   ?membership org:member ?unit ; dg:record ?record . ?record dg:plan ?plan ; dg:row ?row .
 } ORDER BY ?row"""
+# Duties only (``a dg:Duty``): a plan's records (its table rows) carry dg:plan too, and were counted as duties.
 PLAN_COUNTS = """SELECT (COUNT(DISTINCT ?duty) AS ?duties) (COUNT(DISTINCT ?b) AS ?boilerplate)
   (COUNT(DISTINCT ?partner) AS ?partners) WHERE {
   VALUES ?plan { %s }
-  ?duty dg:plan ?plan .
+  ?duty a dg:Duty ; dg:plan ?plan .
   OPTIONAL { ?duty a dg:BoilerplateDuty BIND(?duty AS ?b) }
   OPTIONAL { ?duty dg:partner ?partner }
 }"""
@@ -293,54 +294,9 @@ class Browser:
         }
 
     def concept(self, scheme: str, key: str) -> dict | None:
-        if scheme not in SCHEMES or not PAGE_KEY.fullmatch(key or ""):
-            return None
-        c = self.t.concepts.get(f"{CONCEPT}{scheme}/{key}")
-        if c is None:
-            return None
-        closure = self.t.narrower_closure(c.iri)
-        duties = self.duties(row["duty"] for row in self._select(CONCEPT_DUTIES, sorted(closure)))
-        units: dict[str, dict] = {}
-        for card in duties:
-            for u in card["units"]:
-                units.setdefault(u["iri"], {**u, "duties": 0})["duties"] += 1
-        if scheme == "agency":
-            for row in self._select(AGENCY_UNITS, sorted(closure)):
-                units.setdefault(row["unit"], {**self.unit_ref(row["unit"]), "duties": 0})
-        return {
-            "iri": c.iri,
-            "href": self.href(c.iri),
-            "scheme": c.scheme,
-            "key": c.key,
-            "label_zh": c.pref_zh,
-            "label_en": c.pref_en,
-            "alt_zh": list(c.alt_zh),
-            "alt_en": list(c.alt_en),
-            "definition": c.definition,
-            "broader": [self.concept_ref(b) for b in self._ancestry(c)],
-            "narrower": [self._tree(n) for n in self._children(c.iri)],
-            "related": [self.concept_ref(r) for r in sorted(c.related) if r in self.t.concepts],
-            "units": sorted(units.values(), key=lambda u: (-u["duties"], u["label_zh"])),
-            "duties": duties,
-        }
+        from .concepts import concept_page
 
-    def _children(self, iri: str) -> list[str]:
-        return sorted((c.iri for c in self.t.concepts.values() if iri in c.broader),
-                      key=lambda i: self.t.concepts[i].pref_zh)
-
-    def _tree(self, iri: str, depth: int = 0) -> dict:
-        node = self.concept_ref(iri)
-        node["narrower"] = [self._tree(n, depth + 1) for n in self._children(iri)] if depth < 4 else []
-        return node
-
-    def _ancestry(self, c: Concept) -> list[str]:
-        """The chain of first broader concepts up to the top, top first."""
-        chain, seen, current = [], {c.iri}, c
-        while current.broader and current.broader[0] in self.t.concepts and current.broader[0] not in seen:
-            seen.add(current.broader[0])
-            current = self.t.concepts[current.broader[0]]
-            chain.append(current.iri)
-        return chain[::-1]
+        return concept_page(self, scheme, key)
 
     def duty(self, key: str) -> dict | None:
         iri = self.iri("duty", key)
@@ -405,7 +361,8 @@ class Browser:
         }
 
     def duty_counts(self, plan: str) -> dict[str, int]:
-        rows = self._select("SELECT ?unit (COUNT(?d) AS ?n) WHERE { ?d dg:plan %s ; dg:assignedTo ?unit } GROUP BY ?unit", plan)
+        rows = self._select("SELECT ?unit (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dg:Duty ; dg:plan %s ; dg:assignedTo ?unit } "
+                            "GROUP BY ?unit", plan)
         return {r["unit"]: int(r["n"]) for r in rows}
 
     # ------------------------------------------------------------------ ask, search, query
@@ -422,51 +379,6 @@ class Browser:
             for group in unit.get("by_action", []):
                 group["href"] = self.href(group["action"]) if group["action"] else None
         return answer
-
-    def search(self, results: dict, filters: dict[str, str]) -> dict:
-        """Search results with links on hits; facet values with labels, counts and the link that
-        adds (or, when active, removes) them as a filter; links to the previous and next page."""
-        text = results["query"]
-
-        def url(chosen: dict[str, str], page: int = 1) -> str:
-            return "/search?" + urlencode({"q": text, **chosen, **({"page": page} if page > 1 else {})})
-
-        for hit in results["hits"]:
-            hit["href"] = self.href(hit["iri"])
-            hit["units"] = [self.unit_ref(u) for u in hit["unit"]]
-            kind = self._facet_label("kind", hit["kind"])
-            hit["kind_zh"], hit["kind_en"] = kind["label_zh"], kind["label_en"]
-        facets = {}
-        for name, counts in results["facets"].items():
-            facets[name] = [
-                {"value": value, "count": count, "active": filters.get(name) == value,
-                 **self._facet_label(name, value),
-                 "href": url({**filters, name: value} if filters.get(name) != value
-                             else {k: v for k, v in filters.items() if k != name})}
-                for value, count in counts.items()
-            ]
-        results["facet_values"] = facets
-        results["filters"] = [
-            {"name": k, "value": v, **self._facet_label(k, v), "clear": url({n: x for n, x in filters.items() if n != k})}
-            for k, v in filters.items()
-        ]
-        page, pages = results["page"], results["pages"]
-        results["previous"] = url(filters, page - 1) if page > 1 else None
-        results["next"] = url(filters, page + 1) if page < pages else None
-        results["first"] = (page - 1) * results["per_page"] + 1
-        return results
-
-    def _facet_label(self, name: str, value: str) -> dict:
-        if name == "kind":
-            zh = {"duty": "职责", "unit": "单位"}.get(value, "概念 " + value.partition(":")[2])
-            en = {"duty": "duty", "unit": "unit"}.get(value, "concept: " + value.partition(":")[2])
-            return {"label_zh": zh, "label_en": en}
-        if name == "plan":
-            plans = self.plans([value]) if IRI.fullmatch(value) else []
-            title = plans[0]["title"] if plans else value.rsplit("/", 1)[-1]
-            return {"label_zh": title, "label_en": value.rsplit("/", 1)[-1]}
-        ref = self.ref(value) if IRI.fullmatch(value) else {"label_zh": value, "label_en": value}
-        return {"label_zh": ref["label_zh"], "label_en": ref["label_en"]}
 
     def query(self, text: str) -> dict:
         """The editor: the query, the example library, the download links that fit the query's

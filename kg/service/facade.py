@@ -26,10 +26,11 @@ from ..text import fold_width, jieba_with
 from ..vocab import GRAPH_THESAURUS, PREFIXES, values
 from .cache import Memo
 from .overlapviews import OverlapViews
+from .pages import PageViews
+from .plans import PlanChoice, decorate
 from .reports import ORG_LABELS_QUERY, PLANS_QUERY, UNIT_TYPES_QUERY, plans_from
 
 MAX_QUESTION_CHARS = 500
-PAGE_FACET_VALUES = 12  # values the search page lists per facet
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -71,7 +72,6 @@ ORDER BY ?plan ?first ?zh
 MEMBER_LABELS_QUERY = """SELECT DISTINCT ?unit ?zh ?en WHERE {
   ?unit a dg:MemberUnit ; skos:prefLabel ?zh, ?en . FILTER(LANG(?zh) = "zh" && LANG(?en) = "en")
 }"""
-UNITS_PAGE_PLANS = 20  # plans whose units one /units page lists
 
 
 def _value(term: object) -> str | None:
@@ -81,7 +81,7 @@ def _value(term: object) -> str | None:
 
 
 @dataclass
-class Service(OverlapViews):
+class Service(PageViews, OverlapViews):
     settings: Settings
 
     def refresh(self) -> None:
@@ -145,20 +145,30 @@ class Service(OverlapViews):
         """Every member unit's agency type (concept IRI)."""
         return {row["unit"]: row["type"] for row in self.select(UNIT_TYPES_QUERY)}
 
-    def ask(self, question: str, plans: list[str] | None = None) -> dict:
+    def ask(self, question: str, plans: list[str] | None = None, places: list[str] | None = None,
+            types: list[str] | None = None) -> dict:
         """Who handles it: units with role, score and evidence (see kg/ask/asker.py); ``plans``:
-        plan keys or IRIs to answer from (default: every plan)."""
+        plan keys or IRIs to answer from, ``places`` and ``types`` the plans of those places and
+        emergency types (default: every plan)."""
         if not question or not question.strip():
             raise BadRequest("empty question: ask who handles something, e.g. 工地扬尘归谁管？")
         if len(question) > MAX_QUESTION_CHARS:
             raise BadRequest(f"question of {len(question)} characters; at most {MAX_QUESTION_CHARS}")
-        chosen = sorted({self.plan_iri(p) for p in plans}) if plans else None
+        chosen = self.chosen_plans(plans, places, types)
         return self.memo.get(("ask", question, tuple(chosen or ())), lambda: self.asker.ask(question, chosen))
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1, per_page: int = 10,
-               facet_limit: int = FACET_LIMIT) -> dict:
-        key = ("search", text, tuple(sorted((filters or {}).items())), page, per_page, facet_limit)
-        return self.memo.get(key, lambda: self.searcher.search(text, filters, page, per_page, facet_limit=facet_limit))
+               facet_limit: int = FACET_LIMIT, plans: list[str] | None = None, places: list[str] | None = None,
+               types: list[str] | None = None) -> dict:
+        """Keyword search (kg/search/searcher.py); ``filters``: one value per facet (kind, unit,
+        action, object_category); ``plans``/``places``/``types``: only those plans' duties and units."""
+        filters = dict(filters or {})
+        if filters.get("plan"):  # the facet's value: one plan, as ``plans`` names it
+            plans = [*(plans or ()), filters.pop("plan")]
+        chosen = self.chosen_plans(plans, places, types)
+        key = ("search", text, tuple(sorted(filters.items())), page, per_page, facet_limit, tuple(chosen or ()))
+        return self.memo.get(key, lambda: self.searcher.search(text, filters, page, per_page, facet_limit=facet_limit,
+                                                               plans=chosen))
 
     @cached_property
     def memo(self) -> Memo:
@@ -210,48 +220,34 @@ class Service(OverlapViews):
 
     # ------------------------------------------------------------------ plans
 
-    def compare_page(self, a: str = "", b: str = "") -> dict:
-        """The /compare page: the plans to choose from and, when two are chosen, their comparison
-        with a local page for every unit and concept."""
-        from ..vocab import page_path
-
-        plans = self.plans()
-        for plan in plans:
-            plan["href"] = page_path(plan["iri"], self.settings.base_iri)
-        keys = [p["key"] for p in plans]
-        a = a or (keys[0] if keys else "")
-        b = b or (keys[1] if len(keys) > 1 else a)
-        result = self.compare(a, b) if a and b else None
-        if result:
-            for row in result["agency_types"]:
-                for side in ("units_a", "units_b", "targets_both", "targets_a_only", "targets_b_only"):
-                    for item in row[side]:
-                        item["href"] = page_path(item["iri"], self.settings.base_iri)
-        return {"plans": plans, "a": a, "b": b, "comparison": result}
-
     def plans(self) -> list[dict]:
+        """Every plan: title, place, level, year, emergency types, units, duties (every clause: a
+        dg:Duty, boilerplate included), and its short name in both languages (kg/service/plans.py)."""
         return [dict(plan) for plan in self._plans]
 
     @cached_property
     def _plans(self) -> list[dict]:
         # read once per build: counting every plan's units and duties took 2.3 s at 1,000 plans
-        return plans_from(self.select(PLANS_QUERY), self.labeller)
+        return decorate(plans_from(self.select(PLANS_QUERY), self.labeller), self.settings.base_iri)
+
+    @cached_property
+    def plan_choice(self) -> PlanChoice:
+        return PlanChoice(self._plans)
 
     def plan_iri(self, key: str) -> str:
         """A plan named by its key (file-name slug) or its IRI."""
-        for plan in self._plans:
-            if key in (plan["key"], plan["iri"]):
-                return plan["iri"]
-        keys = [p["key"] for p in self._plans]
-        known = ", ".join(keys[:10]) + (f" … ({len(keys)} in all; `kg plans` or /compare lists them)" if len(keys) > 10 else "")
-        raise BadRequest(f"no plan {key!r} in this data home; known: {known}")
+        return self.plan_choice.find(key)["iri"]
+
+    def chosen_plans(self, plans=None, places=None, types=None) -> list[str] | None:
+        """The plan IRIs that plan keys, places and emergency types choose (None: every plan)."""
+        return self.plan_choice.resolve(plans, places, types)
 
     def compare(self, a: str, b: str) -> dict:
         """Agency types side by side in two plans: units, duty counts, targets in one, the other, both."""
         from ..overlaps.compare import compare_plans
 
         plan_a, plan_b = self.plan_iri(a), self.plan_iri(b)
-        rows = self.duty_rows([plan_a, plan_b])
+        rows = self.duty_rows(sorted({plan_a, plan_b}))  # a plan twice in VALUES counted its duties 4 times
         units = sorted({u for row in rows for u in row.units})
         agency_of = {row["unit"]: row["type"]
                      for row in self.select(UNIT_TYPES_QUERY.replace("WHERE {", f"WHERE {{ VALUES ?unit {{ {values(units)} }}", 1))}
@@ -313,11 +309,14 @@ class Service(OverlapViews):
         names = [v.value for v in solutions.variables]
         return [{name: _value(row[name]) for name in names} for row in solutions]
 
-    def units(self, plans: list[str] | None = None) -> list[dict]:
-        """Every plan's member units, or those of the plans (keys) named, in plan and row order."""
+    def units(self, plans: list[str] | None = None, places: list[str] | None = None,
+              types: list[str] | None = None) -> list[dict]:
+        """Every plan's member units, or those of the plans chosen (keys, places, emergency types), in
+        plan and row order; ``duties`` counts every clause assigned to the unit (boilerplate included)."""
         restrict = ""
-        if plans is not None:
-            restrict = "VALUES ?plan { " + values(self.plan_iri(p) for p in plans) + " }"
+        chosen = self.chosen_plans(plans, places, types)
+        if chosen is not None:
+            restrict = "VALUES ?plan { " + values(chosen) + " }"
         return [
             {
                 "iri": row["unit"],
@@ -331,16 +330,6 @@ class Service(OverlapViews):
             }
             for row in self.select(UNITS_QUERY.replace("%PLANS%", restrict))
         ]
-
-    def units_page(self, page: int = 1) -> dict:
-        """/units: the units of ``UNITS_PAGE_PLANS`` plans a page (28,000 units at 1,000 plans
-        made a 10 MB page that took a minute)."""
-        keys = [p["key"] for p in self.build.manifest.get("plans", [])]
-        pages = max(1, -(-len(keys) // UNITS_PAGE_PLANS))
-        if page < 1 or page > pages:
-            raise BadRequest(f"page must be between 1 and {pages}")
-        chosen = keys[(page - 1) * UNITS_PAGE_PLANS:page * UNITS_PAGE_PLANS]
-        return {"units": self.units(chosen) if chosen else [], "page": page, "pages": pages, "plans": len(keys)}
 
     def sparql(self, query: str, fmt: str = "json") -> tuple[bytes, str]:
         """Run any SPARQL query; return the serialised result and its media type."""
@@ -375,44 +364,3 @@ class Service(OverlapViews):
 
     def validate(self) -> Report:
         return validate_graph(self.union_graph(), self.settings.ontology_dir)
-
-    # ------------------------------------------------------------------ pages (the web UI's read model)
-    # Thin delegations to kg/service/browse.py (units, concepts, duties, plans, ask/search/query pages) and
-    # kg/overlaps/pictures.py (the /overlaps pictures); each web view calls exactly one of these.
-
-    @cached_property
-    def browser(self):
-        from .browse import Browser
-
-        return Browser(self.store, self.thesaurus, self.settings, self.organisation_labels)
-
-    def home_page(self, question: str = "", plans: list[str] | None = None) -> dict:
-        """The examples and plans; with a question, also its answer (kg/ask/asker.py) ready to show,
-        from the plans chosen (keys; default every plan)."""
-        from .browse import EXAMPLE_QUESTIONS
-
-        answer = self.browser.ask(self.ask(question, plans or None)) if question.strip() else None
-        chosen = [p for p in self.browser.plans() if p["key"] in set(plans or ())]
-        return {"examples": EXAMPLE_QUESTIONS, "plans": self.browser.plans(), "answer": answer, "chosen_plans": chosen}
-
-    def search_page(self, text: str, filters: dict[str, str], page: int = 1, per_page: int = 10) -> dict:
-        if not text.strip():
-            return self.browser.search({"query": "", "hits": [], "facets": {}, "facet_sizes": {}, "total": 0, "page": 1,
-                                        "pages": 0, "per_page": per_page}, filters)
-        return self.browser.search(self.search(text, filters, page, per_page, PAGE_FACET_VALUES), filters)
-
-    def unit_page(self, key: str) -> dict | None:
-        iri = self.browser.iri("unit", key)
-        return self.browser.unit(key, self.unit_overlaps(iri) if iri else [])
-
-    def concept_page(self, scheme: str, key: str) -> dict | None:
-        return self.browser.concept(scheme, key)
-
-    def duty_page(self, key: str) -> dict | None:
-        return self.browser.duty(key)
-
-    def plan_page(self, key: str) -> dict | None:
-        return self.browser.plan(key)
-
-    def query_page(self, query: str) -> dict:
-        return self.browser.query(query)

@@ -1,0 +1,145 @@
+"""Plan identity and the plan filter (#23) with seven plans: ask, search, units and overlaps choose
+plans by key, place or emergency type in the page, the JSON API and the CLI; the filter is shown and
+removable; every unit, hit and answer names its plan."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from kg.cli import main
+
+SHENYANG = "10-shenyang-forest-fire"
+SNOW = {"03-huludao-snowstorm", "04-panjin-snowstorm"}
+
+
+def plan_keys(client) -> dict[str, str]:
+    return {p["iri"]: p["key"] for p in client.get("/plans?format=json").get_json()["plans"]}
+
+
+def test_plans_page_lists_and_sorts(seven_client):
+    data = seven_client.get("/plans?format=json").get_json()
+    assert len(data["plans"]) == 7 and data["sort"] == "place"
+    by_duties = seven_client.get("/plans?sort=duties&format=json").get_json()["plans"]
+    assert [p["duties"] for p in by_duties] == sorted((p["duties"] for p in by_duties), reverse=True)
+    ascending = seven_client.get("/plans?sort=duties&order=asc&format=json").get_json()["plans"]
+    assert ascending == by_duties[::-1] or [p["duties"] for p in ascending] == sorted(p["duties"] for p in ascending)
+    for column in ("place", "level", "year", "type", "units", "title"):
+        assert seven_client.get(f"/plans?sort={column}").status_code == 200
+    shenyang = next(p for p in data["plans"] if p["key"] == SHENYANG)
+    assert shenyang["short_zh"] == "沈阳市 · 森林火灾" and shenyang["short_en"].startswith("Shenyang")
+    html = seven_client.get("/plans?lang=zh").get_data(as_text=True)
+    assert 'href="/plan/10-shenyang-forest-fire"' in html and 'href="/plans?sort=duties' in html
+    assert seven_client.get("/plans?sort=colour").status_code == 400
+
+
+@pytest.mark.parametrize("args, expected", [
+    ({"plan": SHENYANG}, {SHENYANG}),
+    ({"place": "沈阳市"}, {SHENYANG}),
+    ({"place": "Shenyang"}, {SHENYANG}),
+    ({"type": "snowstorm"}, SNOW),
+    ({"type": "snowstorm", "place": "盘锦市"}, {"04-panjin-snowstorm"}),
+])
+def test_units_filter_api_page(seven_client, args, expected):
+    keys = plan_keys(seven_client)
+    units = seven_client.get("/api/units", query_string=args).get_json()["units"]
+    assert units and {keys[u["plan"]] for u in units} == expected
+    page = seven_client.get("/units", query_string={**args, "format": "json"}).get_json()
+    assert {keys[u["plan"]] for u in page["units"]} == expected
+    assert sorted(f["name"] for f in page["filters"]) == sorted(args)
+    html = seven_client.get("/units", query_string={**args, "lang": "zh"}).get_data(as_text=True)
+    assert 'class="active-filter"' in html and "取消筛选" in html
+    for f in page["filters"]:  # each filter's removal link drops it and keeps the others
+        sep = "&" if "?" in f["remove"] else "?"
+        rest = seven_client.get(f["remove"] + sep + "format=json").get_json()["filters"]
+        assert sorted(x["name"] for x in rest) == sorted(k for k in args if k != f["name"])
+
+
+def test_units_name_their_plan(seven_client):
+    html = seven_client.get("/units?lang=zh").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td><a href=\"[^\"]+\"><span class=\"label\" lang=\"zh\"[^>]*>市公安局</span></a></td>\s*"
+                      r"<td><a class=\"plan-name\"[^>]*>([^<]+)</a>", html)
+    assert len(rows) >= 3 and len(set(rows)) == len(rows), rows  # three 市公安局, each with its own plan
+
+
+def test_units_filter_cli(runner, seven):
+    result = runner.invoke(main, ["--home", str(seven.home), "units", "--json", "--type", "snowstorm"])
+    assert result.exit_code == 0, result.output
+    plans = {u["plan"].rsplit("/", 1)[-1] for u in json.loads(result.output)["units"]}
+    assert plans == SNOW
+    text = runner.invoke(main, ["units", "--home", str(seven.home), "--place", "沈阳市"]).output
+    assert "沈阳市 · 森林火灾" in text and "聊城" not in text
+    bad = runner.invoke(main, ["--home", str(seven.home), "units", "--place", "Atlantis"])
+    assert bad.exit_code == 1 and "no plan of the place 'Atlantis'" in bad.output
+
+
+def test_search_filter_api_page_cli(seven_client, runner, seven):
+    keys = plan_keys(seven_client)
+    every = seven_client.get("/api/search", query_string={"q": "公安局", "per_page": 100}).get_json()
+    assert len({p for h in every["hits"] for p in h["plan"]}) > 1
+    for args, expected in (({"plan": SHENYANG}, {SHENYANG}), ({"place": "沈阳市"}, {SHENYANG}),
+                           ({"type": "snowstorm"}, SNOW)):
+        api = seven_client.get("/api/search", query_string={"q": "公安局", "per_page": 100, **args}).get_json()
+        assert api["hits"] and {keys[p] for h in api["hits"] for p in h["plan"]} <= expected
+        assert all(h["plan"] for h in api["hits"])  # concepts belong to no plan: left out
+        page = seven_client.get("/search", query_string={"q": "公安局", "format": "json", **args}).get_json()
+        assert page["total"] == api["total"] and [f["name"] for f in page["filters"]] == list(args)
+    html = seven_client.get("/search", query_string={"q": "公安局", "place": "沈阳市", "lang": "zh"}).get_data(as_text=True)
+    assert "取消筛选" in html and "沈阳市" in html
+    remove = re.search(r'<a class="remove" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "place=" not in remove and "q=" in remove
+    assert seven_client.get(remove + "&format=json").get_json()["total"] == every["total"]
+    result = runner.invoke(main, ["--home", str(seven.home), "search", "公安局", "--json", "--plan", SHENYANG])
+    assert result.exit_code == 0 and {keys[p] for h in json.loads(result.output)["hits"] for p in h["plan"]} == {SHENYANG}
+
+
+def test_search_hits_name_their_plan(seven_client):
+    html = seven_client.get("/search?q=公安局&lang=zh").get_data(as_text=True)
+    names = re.findall(r'class="plan-name"[^>]*>([^<]+)<', html)
+    assert len(set(names)) >= 3
+
+
+def test_search_plan_facet_is_the_plan_filter(seven_client):
+    page = seven_client.get("/search?q=公安局&format=json").get_json()
+    facet = page["facet_values"]["plan"]
+    assert all("·" in v["label_zh"] for v in facet)  # short names, not IRIs
+    chosen = seven_client.get(facet[0]["href"] + "&format=json").get_json()
+    assert chosen["filters"][0]["name"] == "plan" and chosen["total"] == facet[0]["count"]
+
+
+def test_ask_filter_api_page_cli(seven_client, runner, seven):
+    keys = plan_keys(seven_client)
+    q = "谁负责天气预报"
+    every = seven_client.get("/api/ask", query_string={"q": q}).get_json()
+    assert len({e["plan"] for a in every["answers"] for e in a["evidence"]}) > 1
+    for args in ({"plan": "liaocheng-heavy-pollution-member-duties"}, {"place": "聊城市"},
+                 {"type": "heavy-pollution-weather"}):
+        api = seven_client.get("/api/ask", query_string={"q": q, **args}).get_json()
+        assert api["answers"] and {keys[e["plan"]] for a in api["answers"] for e in a["evidence"]} == \
+            {"liaocheng-heavy-pollution-member-duties"}
+        page = seven_client.get("/ask", query_string={"q": q, "format": "json", **args}).get_json()
+        assert [p["key"] for p in page["chosen_plans"]] == ["liaocheng-heavy-pollution-member-duties"]
+    html = seven_client.get("/ask", query_string={"q": q, "lang": "zh"}).get_data(as_text=True)
+    assert len(set(re.findall(r'class="plan-name"[^>]*>([^<]+)<', html))) > 1  # answers name their plans
+    result = runner.invoke(main, ["--home", str(seven.home), "ask", q, "--json", "--place", "Liaocheng"])
+    assert result.exit_code == 0
+    assert {keys[e["plan"]] for a in json.loads(result.output)["answers"] for e in a["evidence"]} == \
+        {"liaocheng-heavy-pollution-member-duties"}
+
+
+def test_overlaps_filter_api_page_cli(seven_client, runner, seven):
+    api = seven_client.get("/api/overlaps", query_string={"plan": SHENYANG}).get_json()
+    assert api["plan"] and api["plan"].endswith(SHENYANG)
+    page = seven_client.get("/overlaps", query_string={"plan": SHENYANG, "lang": "zh"}).get_data(as_text=True)
+    assert f'value="{SHENYANG}" selected' in page
+    result = runner.invoke(main, ["overlaps", "--home", str(seven.home), "--plan", SHENYANG, "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["plan"].endswith(SHENYANG)
+    assert seven_client.get("/api/overlaps", query_string={"plan": "nope"}).status_code == 400
+
+
+def test_search_unit_facet_names_the_place(seven_client):
+    values = seven_client.get("/search?q=公安局&format=json").get_json()["facet_values"]["unit"]
+    labels = [v["label_zh"] for v in values]
+    assert len(labels) == len(set(labels)) and "市公安局（沈阳市）" in labels
