@@ -85,3 +85,15 @@ def test_base_is_a_name_and_values_are_escaped(tmp_path):
         assert Literal("<script>alert(1)</script>") in set(graph.objects())
     finally:
         close_app(app)
+
+
+def test_blank_nodes_are_shown_by_what_they_say_not_by_their_label(client):
+    """A unit's tally in the summaries graph is a blank node: its label changes with each load and
+    names nothing, so the page shows its statements in its place, and Turtle carries them too."""
+    page = client.get(f"/id/{UNIT}?lang=zh").get_data(as_text=True)
+    assert "_:" not in page
+    assert 'class="links nested"' in page and "forUnit" in page
+    turtle = client.get(f"/id/{UNIT}?format=ttl").get_data(as_text=True)
+    graph = Graph().parse(data=turtle, format="turtle")
+    tallies = list(graph.subjects(URIRef("https://w3id.org/dutygraph/ontology#forUnit"), URIRef(BASE + UNIT)))
+    assert tallies and all(len(list(graph.predicate_objects(t))) > 1 for t in tallies)

@@ -54,6 +54,7 @@ WORDS = {
     "pattern": ("形式", "Form"),
     "properties": ("属性", "Properties"),
     "linked_from": ("被引用", "Linked from"),
+    "blank_node": ("空白节点（无名称的资源，显示其属性）", "A blank node (a resource without a name, shown by its properties)"),
     "error_404": ("没有找到这个页面", "No such page"),
     "error_404_hint": ("链接可能有误，或者这个单位、概念、职责不在当前建立的数据里。",
                        "The link may be wrong, or this unit, concept or duty is not in the data built here."),

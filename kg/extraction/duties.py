@@ -248,6 +248,8 @@ def segment(text: str, thesaurus: Thesaurus) -> list[tuple[Span, int]]:
             (sentence[0] + a, sentence[0] + b)
             for a, b in _split_outside_brackets(folded[sentence[0] : sentence[1]], COMMAS)
         ]
+        if not parts:  # a sentence of commas alone (";,") says nothing
+            continue
         current, last = parts[0], parts[0]
         for part in parts[1:]:
             before, after = folded[last[0] : last[1]], folded[part[0] : part[1]]

@@ -2,8 +2,10 @@
 
 ``describe_resource`` (a worker job) takes the build and an IRI and returns a ``Description`` —
 labels, outgoing and incoming links, each linked resource with its Chinese and English labels —
-or ``None`` when the IRI is not in the graph. ``Description.triples`` are the same statements as
-RDF (outgoing, incoming, and the labels of linked resources) for Turtle and JSON-LD.
+or ``None`` when the IRI is not in the graph. A blank node has no name a reader could follow, so
+it is shown by what it says (its own links, nested, as a concise bounded description does), never
+by its store-internal label. ``Description.triples`` are the same statements as RDF (outgoing,
+incoming, the blank nodes' statements and the labels of linked resources) for Turtle and JSON-LD.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class Term:
     label_en: str | None = None
     language: str | None = None
     datatype: str | None = None
+    blank: bool = False
+    links: tuple[Link, ...] = ()  # a blank node's own statements, shown in its place
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,22 @@ def _labels(store: ox.Store, node, found: list[ox.Triple]) -> tuple[str | None, 
     return zh, en
 
 
-def _term(store: ox.Store, term, base: str, found: list[ox.Triple]) -> Term:
+BLANK_DEPTH = 3  # nested blank nodes shown this deep; deeper ones only as "a blank node"
+
+
+def _term(store: ox.Store, term, base: str, found: list[ox.Triple], depth: int = 0) -> Term:
+    if isinstance(term, ox.BlankNode):
+        if depth >= BLANK_DEPTH:
+            return Term("", blank=True)
+        triples = sorted(
+            {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(term, None, None, None)},
+            key=lambda t: (str(t.predicate), str(t.object)),
+        )
+        found.extend(triples)
+        links = tuple(
+            Link(_term(store, t.predicate, base, found), _term(store, t.object, base, found, depth + 1)) for t in triples
+        )
+        return Term("", blank=True, links=links)
     if isinstance(term, ox.NamedNode):
         zh, en = _labels(store, term, found)
         return Term(term.value, True, local_href(term.value, base) or term.value, zh, en)

@@ -12,6 +12,7 @@ store. Nothing here touches the store; ``kg.sparql.query`` runs what this module
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -213,6 +214,12 @@ def _check_nodes(tree: object) -> None:
             raise SparqlError(400, f"<{node}>: this endpoint never reads local files")
 
 
+# pyparsing is not thread-safe: each parse action learns its own arity on first use, and two
+# threads learning at once leave it wrong for good (every later parse fails with "postParse2()
+# missing 1 required positional argument"). The web server answers in threads, so one at a time.
+_PARSER_LOCK = threading.Lock()
+
+
 def _parse(kind: str, text: str, base_iri: str | None):
     from pyparsing import ParseException
     from rdflib.plugins.sparql import algebra, parser
@@ -220,7 +227,8 @@ def _parse(kind: str, text: str, base_iri: str | None):
     if len(text) > MAX_QUERY_CHARS:
         raise SparqlError(400, f"the {kind} is longer than {MAX_QUERY_CHARS} characters")
     try:
-        tree = parser.parseQuery(text) if kind == "query" else parser.parseUpdate(text)
+        with _PARSER_LOCK:
+            tree = parser.parseQuery(text) if kind == "query" else parser.parseUpdate(text)
         prologues = [tree[0]] if kind == "query" else list(tree.prologue or [])
         # rdflib keeps one prefix per namespace: a predeclared prefix must not displace the
         # query's own prefix for the same namespace (PREFIX dc: <http://purl.org/dc/terms/>).
