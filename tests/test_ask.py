@@ -144,3 +144,26 @@ def test_gold_questions_above_the_floors(service):
     assert scores["recall"] >= 0.95
     assert scores["precision"] >= 0.90
     assert scores["out_of_scope"]["empty"] == scores["out_of_scope"]["questions"] >= 8
+
+
+# The other plans' questions (dev2's 35, the 103 written blind): floors at what ask does today, so
+# that a change cannot lose ground unnoticed. The aim is higher (recall 0.90, precision 0.85, every
+# out-of-scope question empty; see docs/accuracy.md) and is not met yet.
+OTHER_PLANS_FLOORS = {"dev2.json": (0.70, 0.75), "ask_new.json": (0.60, 0.65)}
+
+
+@pytest.mark.parametrize("gold", sorted(OTHER_PLANS_FLOORS))
+def test_other_plans_questions_keep_their_level(tmp_path, gold):
+    from kg.build.pipeline import build
+    from kg.config import ROOT, Settings
+    from kg.evaluation.answers import format_ask_scores, question_set, score_set
+    from kg.service.facade import Service
+
+    settings = Settings.from_env(tmp_path)
+    documents, questions = question_set(settings, ROOT / "tests" / "gold" / gold)
+    build(settings, documents, progress=False)
+    scores = score_set(Service(settings), questions, gold)
+    print(format_ask_scores({"sets": [scores]}, errors=True))
+    recall, precision = OTHER_PLANS_FLOORS[gold]
+    assert scores["questions"] >= 30
+    assert scores["recall"] >= recall and scores["precision"] >= precision

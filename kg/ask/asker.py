@@ -1,17 +1,20 @@
-"""Questions → concepts → one parameterised SPARQL query → ranked units with evidence.
+"""Questions → concepts and words → ranked units with their role and evidence (docs/ask.md).
 
 ``understand`` strips the "who handles / 归谁管" cues and links the rest to thesaurus concepts
-(Chinese on jieba word boundaries, English after stemming). ``answer`` expands each concept to its
-narrower ones, finds the non-boilerplate duties on any of them and ranks units: a duty that meets
-every part of the question beats one that meets a part (parts weighted by how rare they are in the
-plan), a lead beats a joint partner beats a supporter. With no concept, keyword search may answer,
-but only duties containing every content word of the question.
+(Chinese on jieba word boundaries, English after stemming). The question becomes slots
+(kg/ask/question.py): each concept with everything narrower and related, and the words of the
+question, English ones bridged to the Chinese words plans use (kg/ask/bridge.py). Every clause of
+the chosen plans is scored against the slots (kg/ask/retrieval.py: IDF-weighted, partial matches
+ranked), and units are ranked by their best clauses: the share of the question met first, then a
+lead before a joint partner before a supporter. An answer below ``STRONG`` is marked weak; one
+below ``MIN_SCORE`` is not given. A concept no clause names, or a question most of whose words are
+in no plan, gets no unit and says what was understood; a question that names a unit gets that
+unit's duties.
 
-The duties on the concepts come from the build's duty table (kg/search/postings.py: the answer to
-``DUTY_QUERY``, shown with every answer, as posting lists), and ranking works on sets of duties
-that score alike (boolean masks over the table, so each set operation is one NumPy operation), not
-duty by duty: across a thousand plans a question meets tens of thousands of duties. Only the
-evidence shown (the best units' duties) is then read from the store.
+The clauses and their concepts come from the build's duty table (kg/search/postings.py: the answer to
+``DUTY_QUERY``, shown with every answer, as posting lists); scoring works over the whole table in
+NumPy, not duty by duty: across a thousand plans a question meets tens of thousands of duties. Only
+the evidence shown (the best units' duties) is then read from the store.
 """
 
 from __future__ import annotations
