@@ -91,14 +91,14 @@ def extract_quads(path: Path, meta: dict[str, str] | None, thesaurus: Thesaurus,
                   index: _WorkerIndex | None = None) -> PlanQuads:
     from ..documents.reader import load_document
     from ..extraction.duties import extract_plan
-    from ..graph.triples import plan_nquads
-    from .summaries import plan_tally
+    from ..graph.triples import plan_nquads_and_triples
+    from .summaries import plan_tally_of_triples
 
     try:
         plan, records = load_document(path, meta)
         extracted = extract_plan(plan, records, thesaurus)
-        data, count = plan_nquads(extracted, base_iri)
-        tally = plan_tally(data.decode("utf-8").splitlines())
+        data, count, triples = plan_nquads_and_triples(extracted, base_iri)
+        tally = plan_tally_of_triples(triples)
         if index is None:
             return PlanQuads(plan.key, plan_summary(extracted), data, count, tally=tally)
         part = index.add(extracted)

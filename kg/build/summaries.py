@@ -2,8 +2,9 @@
 
 Taken from the plans' triples (N-Quads or N-Triples lines, as the plan writer makes them and as a
 store dumps them), returned as N-Quads in ``GRAPH_SUMMARIES``; the ontology (``ontology/duty.ttl``,
-"Summaries") defines every class and property. ``plan_tally`` reads one plan's lines (in the
-extraction workers, beside the plan's N-Quads); ``Tallies`` adds the plans up in the build process
+"Summaries") defines every class and property. ``plan_tally`` reads one plan's lines, and
+``plan_tally_of_triples`` the same triples as the plan writer makes them (in the extraction
+workers, beside the plan's N-Quads); ``Tallies`` adds the plans up in the build process
 and writes the graph once every plan is in; ``store_summaries`` does the same from a store (after a
 SPARQL Update or a Graph Store Protocol write, so the counts never disagree with the graph).
 
@@ -49,6 +50,13 @@ class PlanTally:
     pairs: list = field(default_factory=list)  # (unit, unit, shared objects), units in order
 
 
+def _wanted(triples: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, str, str]]:
+    """The triples (N-Triples terms) whose predicate a count needs; literals skipped."""
+    for s, p, o in triples:
+        if p in _WANTED and o[:1] == "<":
+            yield s, p, o
+
+
 def _triples(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
     """(subject, predicate, object IRI) of the lines whose predicate a count needs; literals skipped."""
     for line in lines:
@@ -60,7 +68,18 @@ def _triples(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
 
 
 def plan_tally(lines: Iterable[str], types: dict[str, str] | None = None) -> PlanTally:
-    """The counts of one plan's triples (``types``: agency types of units described elsewhere)."""
+    """The counts of one plan's triples, from their N-Triples or N-Quads lines (``types``: agency
+    types of units described elsewhere)."""
+    return _tally(_triples(lines), types)
+
+
+def plan_tally_of_triples(triples: Iterable[tuple[str, str, str]]) -> PlanTally:
+    """The same counts from the triples as terms, as the plan writer makes them (an extraction
+    worker counts its plan so, without reading its N-Quads text back line by line)."""
+    return _tally(_wanted(triples), None)
+
+
+def _tally(wanted: Iterable[tuple[str, str, str]], types: dict[str, str] | None) -> PlanTally:
     types = dict(types or {})
     duty_units: dict[str, list[str]] = defaultdict(list)
     duty_concepts: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -69,7 +88,7 @@ def plan_tally(lines: Iterable[str], types: dict[str, str] | None = None) -> Pla
     duties: set[str] = set()
     boiler: set[str] = set()
     plan = None
-    for s, p, o in _triples(lines):
+    for s, p, o in wanted:
         if p == RDF_TYPE:
             if o == _P["Duty"]:
                 duties.add(s)

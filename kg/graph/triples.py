@@ -222,12 +222,19 @@ def plan_nquads(extracted: ExtractedPlan, base_iri: str) -> tuple[bytes, int]:
     """The plan's triples as N-Quads (UTF-8): in its named graph, and its units' descriptions in
     the units graph of its place (the same quads from every plan of that place, which the store
     holds once); and how many quads were written."""
+    data, count, _ = plan_nquads_and_triples(extracted, base_iri)
+    return data, count
+
+
+def plan_nquads_and_triples(extracted: ExtractedPlan, base_iri: str) -> tuple[bytes, int, list[tuple[str, str, str]]]:
+    """``plan_nquads``, and the same triples as N-Triples terms (subject, predicate, object), for
+    whoever counts them (kg/build/summaries.py) without reading the text back."""
     writer = _PlanWriter(extracted, Minter(base_iri, term=str))
     triples = writer.write()
     tail, units_tail = f" {_iri(writer.identifier)} .\n", f" {_iri(writer.units_identifier)} .\n"
     text = "".join(f"{s} {p} {o}{tail}" for s, p, o in triples)
     text += "".join(f"{s} {p} {o}{units_tail}" for s, p, o in writer.unit_triples)
-    return text.encode("utf-8"), len(triples) + len(writer.unit_triples)
+    return text.encode("utf-8"), len(triples) + len(writer.unit_triples), [*triples, *writer.unit_triples]
 
 
 def build_plan_graph(extracted: ExtractedPlan, base_iri: str) -> Graph:
