@@ -93,6 +93,13 @@ def test_d5_minus_excludes_a_word(client):
                                   for h in phrase["hits"])
 
 
+@pytest.mark.parametrize("q", ["-施工", '-"施工"', "-扬尘 -施工", "-00"])
+def test_d5_words_to_leave_out_alone_are_a_clear_400(client, q):
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 400
+    assert "not only words to leave out" in response.get_json()["error"]
+
+
 def test_d6_a_duty_hit_shows_its_duty(seven_client):
     data = seven_client.get("/api/search?q=公安局&per_page=100&kind=duty").get_json()
     assert data["hits"]

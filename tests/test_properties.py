@@ -62,6 +62,7 @@ def test_any_question_gets_an_answer_or_a_clear_error(service, question):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.text(min_size=1, max_size=120))
+@example(words="-00")  # an exclusion alone reached whoosh as a frozenset filter: a 500 (CI found it)
 def test_any_search_gets_results_or_a_clear_error(service, words):
     try:
         results = service.search(words)

@@ -72,6 +72,17 @@ def _open_stored_fields(searcher) -> None:
             sub.stored_fields(0)
 
 
+def _only_left_out(q) -> bool:
+    """Whether a parsed query only leaves words out ("-扬尘", "-a -b"): it looks for nothing."""
+    from whoosh import query
+
+    if isinstance(q, query.Not):
+        return True
+    if isinstance(q, query.compound.CompoundQuery):
+        return bool(q.subqueries) and all(_only_left_out(sub) for sub in q.subqueries)
+    return False
+
+
 class Searcher:
     """A whoosh index opened for reading.
 
@@ -256,7 +267,7 @@ class Searcher:
             phrases = [fold_width(p).lower() for p in PHRASE.findall(rest)]
             rest = PHRASE.sub(" ", rest)
             parts = ([self._parse(rest)] if rest.strip() else []) + [self._parse(p, every_word=False) for p in phrases]
-            if not parts:
+            if not parts or all(_only_left_out(p) for p in parts):
                 raise BadRequest("a search needs a word to look for, not only words to leave out")
             parsed = parts[0] if len(parts) == 1 else query.And(parts)
             docs = self.matching(searcher, query.And([parsed, restrict]) if restrict else parsed)
