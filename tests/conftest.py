@@ -53,17 +53,22 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture(scope="module")
-def app(built):
-    """One app per test module over the session build (its SPARQL workers stopped afterwards)."""
+def _test_app(settings: Settings):
+    """An app over ``settings`` for a test module (its SPARQL workers stopped afterwards)."""
     import gc
 
     from web import create_app
 
     gc.collect()  # no writable store of an earlier build may still be open (see pipeline.finish_build)
-    app = create_app({"TESTING": True, "SETTINGS": built})
+    app = create_app({"TESTING": True, "SETTINGS": settings})
     yield app
     app.extensions["kg_endpoint"].close()
+
+
+@pytest.fixture(scope="module")
+def app(built):
+    """One app per test module over the session build."""
+    yield from _test_app(built)
 
 
 @pytest.fixture
@@ -84,14 +89,7 @@ def seven(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="module")
 def seven_app(seven):
-    import gc
-
-    from web import create_app
-
-    gc.collect()
-    app = create_app({"TESTING": True, "SETTINGS": seven})
-    yield app
-    app.extensions["kg_endpoint"].close()
+    yield from _test_app(seven)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The first hour's broken steps (../shared/reviews/first-hour/REPORT.md, #23), each pinned by a test
+"""The first hour's broken steps (the new user's review of issue #23, defects D1-D36), each pinned by a test
 that failed before its fix: D1-D6, D11, D22-D24, D30, D32, D34 (the browser's D1, D25 and the walk
 over every page are in tests/browser/test_walk.py)."""
 

@@ -48,6 +48,18 @@ def _word_factor(table: DutyTable, word: str, norm: np.ndarray) -> np.ndarray | 
     return tf * (K1 + 1) / (tf + norm)  # 0 where absent, about 1 for one occurrence
 
 
+def _meet_words(table: DutyTable, words: dict[str, float], norm: np.ndarray, meets: np.ndarray) -> float:
+    """Raise ``meets`` to what each clause holding one of ``words`` earns (its weight times BM25's
+    term-frequency factor, at most 1); the weight of the surest word some clause holds (0: none)."""
+    sure = 0.0
+    for word, value in words.items():
+        factor = _word_factor(table, word, norm)
+        if factor is not None:
+            np.maximum(meets, np.minimum(value * factor, 1.0), out=meets)
+            sure = max(sure, value)
+    return sure
+
+
 def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None = None) -> Scored:
     """How much of ``slots`` each duty meets, and what each slot weighs: its IDF over the duties
     being ranked (``among``: a plan's, when the question is asked of one plan; else all), so a word
@@ -70,18 +82,10 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
         if slot.related and len(related := table.postings(slot.related)):
             meets[related] = np.maximum(meets[related], RELATED_CREDIT)
             sure = max(sure, RELATED_CREDIT)
-        for word, value in slot.words.items():
-            factor = _word_factor(table, word, norm)
-            if factor is not None:
-                np.maximum(meets, np.minimum(value * factor, 1.0), out=meets)
-                sure = max(sure, value)
+        sure = max(sure, _meet_words(table, slot.words, norm, meets))
         df = int(np.count_nonzero(meets if among is None else meets[among]))
         if not df and slot.backup:  # nothing met the slot itself: its backup words may
-            for word, value in slot.backup.items():
-                factor = _word_factor(table, word, norm)
-                if factor is not None:
-                    np.maximum(meets, np.minimum(value * factor, 1.0), out=meets)
-                    sure = max(sure, value)
+            sure = max(sure, _meet_words(table, slot.backup, norm, meets))
             df = int(np.count_nonzero(meets if among is None else meets[among]))
         met[slot.key] = meets
         # a slot weighs what it tells apart (IDF), as surely as its words say it: a guess from a

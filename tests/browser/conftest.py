@@ -6,32 +6,45 @@ These tests fail, not skip, when chromium is missing: `make test` installs it (a
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from ..servers import close_app, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
-def live_server(built):
-    """The web app served by werkzeug on 127.0.0.1 (a free port) in a thread."""
-    from werkzeug.serving import make_server
-
+@contextmanager
+def served(settings) -> Iterator[str]:
+    """The web app over ``settings`` served by werkzeug on 127.0.0.1 (a free port) in a thread."""
     from web import create_app
 
-    app = create_app({"SETTINGS": built})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    app.extensions["kg_endpoint"].close()
+    app = create_app({"SETTINGS": settings})
+    try:
+        with serve(app) as url:
+            yield url
+    finally:
+        close_app(app)
+
+
+@pytest.fixture(scope="session")
+def live_server(built):
+    """The session's data home (the seed) served."""
+    with served(built) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def seven_server(seven):
+    """Seven plans (`kg build data/plans tests/data/dev`, the review's) served."""
+    with served(seven) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

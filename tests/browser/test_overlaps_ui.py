@@ -8,37 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from kg.config import ROOT
-
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 READABLE = 0.85  # the least zoom at which a 14 px label is still a 12 px label
-
-
-@pytest.fixture(scope="session")
-def seven(tmp_path_factory):
-    """A server over `kg build data/plans tests/data/dev` (seven plans)."""
-    from werkzeug.serving import make_server
-
-    from kg.build.pipeline import build
-    from kg.config import Settings
-    from web import create_app
-
-    settings = Settings.from_env(tmp_path_factory.mktemp("seven"))
-    build(settings, [ROOT / "data" / "plans", ROOT / "tests" / "data" / "dev"], progress=False)
-    app = create_app({"SETTINGS": settings})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    app.extensions["kg_endpoint"].close()
 
 
 @pytest.fixture
@@ -76,8 +52,8 @@ def _no_label_on_another(page, picture: str) -> int:
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("build", ["one-plan", "seven-plans"])
-def test_overlaps_page(browser, live_server, seven, watch, shots, size, build):
-    base = live_server if build == "one-plan" else seven
+def test_overlaps_page(browser, live_server, seven_server, watch, shots, size, build):
+    base = live_server if build == "one-plan" else seven_server
     context, page = _open(browser, base, "/overlaps", size, watch)
     try:
         assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]  # nothing overflows
@@ -104,8 +80,8 @@ def test_overlaps_page(browser, live_server, seven, watch, shots, size, build):
     assert watch.errors == []
 
 
-def test_the_same_picture_on_every_reload(browser, seven, watch):
-    context, page = _open(browser, seven, "/overlaps?plan=15-yueyang-special-equipment-accident", "desktop", watch)
+def test_the_same_picture_on_every_reload(browser, seven_server, watch):
+    context, page = _open(browser, seven_server, "/overlaps?plan=15-yueyang-special-equipment-accident", "desktop", watch)
     try:
         first = page.evaluate("window.dutygraphNetworks.network.getPositions()")
         page.reload()
@@ -140,9 +116,9 @@ def test_the_wheel_scrolls_the_page_until_the_picture_is_clicked(browser, live_s
         context.close()
 
 
-def test_a_pair_of_units_of_different_plans_is_explained(browser, seven, watch):
+def test_a_pair_of_units_of_different_plans_is_explained(browser, seven_server, watch):
     base = "https://w3id.org/dutygraph/id/unit/"
-    context = browser.new_context(base_url=seven, viewport=SIZES["desktop"])
+    context = browser.new_context(base_url=seven_server, viewport=SIZES["desktop"])
     page = context.new_page()
     try:
         page.goto(f"/overlaps/pair?a={base}liao-cheng-shi/shi-gong-an-ju&b={base}shen-yang-shi/shi-gong-an-ju")

@@ -9,7 +9,6 @@ clear-filter link (D1), hidden facet values (D30) and results before facets on a
 from __future__ import annotations
 
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.error import HTTPError
@@ -33,26 +32,6 @@ PAGES = [
     "/overlaps", f"/overlaps?plan={SHENYANG}", "/query", "/id/", "/id/unit/liao-cheng-shi/shi-gong-an-ju",
     "/unit/liao-cheng-shi/nope", "/compare?a=x&b=y",
 ]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def seven_server(seven):
-    from werkzeug.serving import make_server
-
-    from web import create_app
-
-    app = create_app({"SETTINGS": seven})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    app.extensions["kg_endpoint"].close()
-
-
 def _status(url: str) -> int:
     try:
         with urlopen(Request(url, headers={"Accept": "text/html"}), timeout=60) as response:
