@@ -97,7 +97,8 @@ class Slot:
     words: dict[str, float] = field(default_factory=dict)
     direct: frozenset[str] = frozenset()
     related: frozenset[str] = frozenset()
-    topic: bool = False  # a thing (object or issue), not an action
+    topic: bool = False  # what the question is about (objects or issues), not an action
+    thing: bool = False  # objects only: a clause must meet the things a question asks about
     backup: dict[str, float] = field(default_factory=dict)  # words to try when nothing else meets it
 
     @property
@@ -175,31 +176,21 @@ def english_slots(content: str, bridge: Bridge | None, known: Callable[[str], bo
 
 
 def concept_slots(parts: list[Part], known: Callable[[str], bool]) -> list[Slot]:
-    """A slot per concept the question names (per scheme, where one word names two: "organises"
-    is the action 组织 and the object 组织), each with its concepts, everything narrower and related,
-    and the Chinese labels the plans use."""
+    """A slot per place in the question where concepts were found, with its concepts, everything
+    narrower and related, and the Chinese labels the plans use. Where one word names concepts of
+    two schemes ("organises": the action 组织 and the object 组织) it means one of them: either
+    meets it, and it is a thing only if every one of them is."""
     slots = []
     for i, part in enumerate(parts):
-        by_scheme: dict[str, list[Concept]] = {}
+        words = {part.text: 1.0} if known(part.text) else {}
         for concept in part.concepts:
-            by_scheme.setdefault(concept.scheme, []).append(concept)
-        for scheme, concepts in by_scheme.items():
-            words = {part.text: 1.0} if known(part.text) else {}
-            for concept in concepts:
-                for label in concept.labels_zh:
-                    if known(label):
-                        words[label] = 1.0
-            direct = frozenset().union(*(part.direct & _closure(part, c) for c in concepts))
-            related = frozenset(part.expanded) - direct
-            slots.append(Slot(f"c{i}:{scheme}", part.text, words, direct, related, topic=scheme in TOPIC_SCHEMES))
+            for label in concept.labels_zh:
+                if known(label):
+                    words[label] = 1.0
+        schemes = {c.scheme for c in part.concepts}
+        slots.append(Slot(f"c{i}", part.text, words, part.direct, part.expanded - part.direct,
+                          topic=schemes <= set(TOPIC_SCHEMES), thing="object" in schemes))
     return slots
-
-
-def _closure(part: Part, concept: Concept) -> frozenset[str]:
-    """The concepts of ``part.direct`` at or below ``concept`` (the part's direct set is the union
-    over all its concepts)."""
-    return frozenset(iri for iri in part.direct if iri == concept.iri or iri.split("/concept/")[-1].split("/")[0]
-                     == concept.scheme)
 
 
 def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], bool]) -> list[Slot]:
@@ -212,10 +203,12 @@ def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], b
     for word in u.slots:
         low = word.text.lower()
         hosts = [s for text, group in by_part.items() if low in text or text in low for s in group]
-        if hosts and word.text.isascii():
-            # an English word's translations are the concept's backup: tried when no clause of the
-            # plans names the concept ("warning" is 预警; a plan that says 警示标志 still meets it)
-            for host in (h for h in hosts if not h.topic):  # a thing the plans lack stays lacking
+        if hosts:
+            # the word's translations (English) or its synonyms (Chinese) are the concept's backup:
+            # tried when no clause of the plans names the concept ("warning" is 预警; a plan that
+            # says 警示标志 still meets it); a thing only by a word that says all of it ("fires" is
+            # not "forest fires")
+            for host in (h for h in hosts if not h.topic or h.text.lower() in low):
                 for w, value in word.words.items():
                     if MERGED_WEIGHT * value > host.backup.get(w, 0.0):
                         host.backup[w] = MERGED_WEIGHT * value

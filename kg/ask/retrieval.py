@@ -105,7 +105,7 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
             if weight[key]:
                 score += weight[key] * meets
         score /= total
-    topics = [s for s in slots if s.topic and s.key not in unmet]
+    topics = [s for s in slots if s.thing and s.key not in unmet]
     if topics:  # a question about things: a clause must meet at least half of what they weigh
         things = sum(weight[s.key] * (met[s.key] > 0) for s in topics)
         score[things < 0.5 * sum(weight[s.key] for s in topics)] = 0.0
