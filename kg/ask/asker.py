@@ -37,7 +37,7 @@ from .question import Understanding, concept_slots, covered, question_slots, und
 from .retrieval import information, score_clauses
 
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
-KEEP_RATIO = 0.6  # a unit is an answer when its score reaches this share of the best unit's
+KEEP_RATIO = 0.7  # a unit is an answer when its score reaches this share of the best unit's
 MIN_SCORE = 0.35  # and meets at least a third of what the question's understood words and concepts weigh
 # What a clause meets must tell it apart: at least what a word held by a fifth of the duties weighs
 # ("what is the weather like?" of a heavy-pollution plan meets 天气 in every clause: no answer).

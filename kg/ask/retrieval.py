@@ -105,10 +105,10 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
             if weight[key]:
                 score += weight[key] * meets
         score /= total
-    topics = [s for s in slots if s.thing and s.key not in unmet]
-    if topics:  # a question about things: a clause must meet at least half of what they weigh
-        things = sum(weight[s.key] * (met[s.key] > 0) for s in topics)
-        score[things < 0.5 * sum(weight[s.key] for s in topics)] = 0.0
+    things = [s for s in slots if s.thing and s.key not in unmet]
+    if things:  # a question about things: a clause must meet at least half of what they weigh
+        meets = sum(weight[s.key] * (met[s.key] > 0) for s in things)
+        score[meets < 0.5 * sum(weight[s.key] for s in things)] = 0.0
     return Scored(score, met, weight, unmet, idf)
 
 
