@@ -301,7 +301,7 @@ def test_progress_goes_to_standard_error_when_asked(home, capsys):
     # "indexing" is drawn by the process the build forked (kg/build/indexer.py) and relayed to this one's stream
     build(home, progress=True)
     err = capsys.readouterr().err
-    assert "extracting: 1 plans" in err and "loading:" in err and "indexing: 435 documents" in err
+    assert "extracting: 1 plans" in err and "loading:" in err and "indexing: 629 documents" in err
     build(home, progress=False)
     assert capsys.readouterr().err == ""
 
@@ -361,12 +361,12 @@ def test_the_index_pass_runs_in_a_forked_process_and_reports_its_failure(home, t
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["indexed"] == 435 and report["triples"] > 7000 and report["found"] > 0
+    assert report["indexed"] == 629 and report["triples"] > 7000 and report["found"] > 0
     pids = seen.read_text().split()
     assert len(pids) == 2 and str(report["pid"]) not in pids  # in forked children, which reported back
     # a large index: the child forks whoosh's sub-writers itself (it must not be a daemon process)
     assert int((tmp_path / "pids.procs").read_text()) >= 2
-    assert report["parallel_indexed"] == 435 and report["parallel_found"] == report["found"]
+    assert report["parallel_indexed"] == 629 and report["parallel_found"] == report["found"]
     assert report["error"] == "indexing failed: RuntimeError: disk full; run `kg build` again"
     assert report["kept"]  # the failed build was not swapped in
 
