@@ -91,6 +91,30 @@ def test_out_of_scope_has_no_answer(service, question):
     assert answer["understood"]
 
 
+@pytest.mark.parametrize("question", ["冰雹砸坏了庄稼，工地扬尘归谁管？",
+                                      "Hail wrecked the crops. Who handles construction dust?"])
+def test_what_sets_the_scene_does_not_veto(service, question):
+    """Hail and crops are in no duty of the seed; said where the question sets the scene, not where
+    it asks, they do not stop the answer. Asked about, they do (the next test)."""
+    assert units(service.ask(question)) == DUST
+
+
+@pytest.mark.parametrize("question", ["Who handles hail?", "冰雹归谁管？", "Who handles construction dust and hail?"])
+def test_what_is_asked_and_lacking_vetoes(service, question):
+    answer = service.ask(question)
+    assert answer["answers"] == [] and "hail" in answer["understood"]
+
+
+def test_asking_clauses():
+    from kg.ask.question import asking_clauses
+
+    assert asking_clauses("The forest fire is near the houses. Who evacuates the residents?") == [
+        "who evacuates the residents?"]
+    assert asking_clauses("台风要来了，工地上的工人由谁组织撤离？") == ["工地上的工人由谁组织撤离?"]
+    assert asking_clauses("地铁突然停运，归谁管？") == []  # the asking clause says nothing else
+    assert asking_clauses("Who monitors readings like PM2.5?") == []  # one sentence: no scene
+
+
 def test_boilerplate_does_not_answer(service):
     answer = service.ask("who completes other tasks assigned by the command?")
     assert answer["answers"] == []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..extraction.thesaurus import Concept, Match, Thesaurus
 from ..text import CJK, fold_width, jieba_with
@@ -74,6 +74,7 @@ class Part:
     concepts: tuple[Concept, ...]
     expanded: frozenset[str]  # the concepts, everything narrower, and things related to those
     direct: frozenset[str] = frozenset()  # the concepts and everything narrower
+    context: bool = False  # named only where the question sets the scene, not where it asks
 
     def credit(self, concepts: set[str]) -> float:
         """How fully a duty with ``concepts`` meets this part: a related thing counts for less."""
@@ -100,6 +101,7 @@ class Slot:
     topic: bool = False  # what the question is about (objects or issues), not an action
     thing: bool = False  # objects only: a clause must meet the things a question asks about
     backup: dict[str, float] = field(default_factory=dict)  # words to try when nothing else meets it
+    context: bool = False  # from where the question sets the scene ("Hail wrecked our crops. Who helps…")
 
     @property
     def understood(self) -> bool:
@@ -189,7 +191,7 @@ def concept_slots(parts: list[Part], known: Callable[[str], bool]) -> list[Slot]
                     words[label] = 1.0
         schemes = {c.scheme for c in part.concepts}
         slots.append(Slot(f"c{i}", part.text, words, part.direct, part.expanded - part.direct,
-                          topic=schemes <= set(TOPIC_SCHEMES), thing="object" in schemes))
+                          topic=schemes <= set(TOPIC_SCHEMES), thing="object" in schemes, context=part.context))
     return slots
 
 
@@ -221,12 +223,33 @@ def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None
                known: Callable[[str], bool] = lambda w: False) -> Understanding:
     language, content = strip_cues(question)
     u = Understanding(question, language, content, link_concepts(content, thesaurus))
+    asking = asking_clauses(question)
+    if asking:
+        u.parts = [replace(p, context=not any(p.text.lower() in c for c in asking)) for p in u.parts]
     u.unit = asked_unit(question, language)
     u.slots = chinese_slots(content, known, bridge) if language == "zh" else english_slots(content, bridge, known)
     if language == "zh" and re.search(r"[A-Za-z]{3,}", content):  # English words in a Chinese question
         english = " ".join(re.findall(r"[A-Za-z][A-Za-z'-]*", content))
         u.slots += english_slots(english, bridge, known)
     return u
+
+
+# Where a question asks: the sentence or clause with "who", "which", 谁, 哪个… in it.
+ASKING = re.compile(r"\b(?:who|whom|whose|which|what|where)\b|谁|哪个|哪些|哪家|哪里|什么部门|什么单位", re.IGNORECASE)
+CLAUSE_END = re.compile(r"(?<=[?!;。？！；，,])\s*|(?<=\.)\s+")  # not the point of "PM2.5"
+
+
+def asking_clauses(question: str) -> list[str]:
+    """The clauses of a question that ask (lowercased), when others only set the scene ("The forest
+    fire is getting close to houses. Who evacuates the residents?", "台风要来了，工地上的工人由谁组织撤离？");
+    [] when every clause asks, or the asking ones say nothing but the cue ("…，归谁管？")."""
+    folded = fold_width(question)
+    clauses = [c.strip().lower() for c in CLAUSE_END.split(folded) if c.strip()]
+    asking = [c for c in clauses if ASKING.search(c)]
+    if not asking or len(asking) == len(clauses):
+        return []
+    rest = [strip_cues(c)[1] for c in asking]
+    return asking if any(len(r) >= 2 for r in rest) else []
 
 
 def asked_unit(question: str, language: str) -> str:

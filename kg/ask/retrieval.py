@@ -91,12 +91,13 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
         # a slot weighs what it tells apart (IDF), as surely as its words say it: a guess from a
         # dictionary's third sense weighs a third. A concept of the thesaurus that no clause meets
         # is something the question asks and the plans lack: it weighs the most (df = 0), met by
-        # none; a word no clause holds may be noise and weighs nothing.
+        # none, unless the question only sets the scene with it ("Hail wrecked the crops. Who…");
+        # a word no clause holds may be noise and weighs nothing.
         if df:
             idf[slot.key] = math.log(1 + candidates / (df + 0.5))
             weight[slot.key] = sure * idf[slot.key]
         else:
-            weight[slot.key] = math.log(1 + candidates / 0.5) if slot.direct else 0.0
+            weight[slot.key] = math.log(1 + candidates / 0.5) if slot.direct and not slot.context else 0.0
             unmet.append(slot.key)
     total = sum(weight.values())
     score = np.zeros(n)
