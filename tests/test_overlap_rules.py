@@ -71,7 +71,7 @@ def test_who_leads_is_read_from_the_clause_s_markers(text, role, expected):
     ("负责全市森林防火宣传教育工作", "森林火灾应急预案", {"宣传"}, {"森林", "森林火灾"}),
     ("组织事故医疗救护工作", "特种设备安全事故应急救援预案", {"医疗救治"}, {"事故灾难"}),
     ("参与特种设备安全事故应急救援工作", "特种设备安全事故应急救援预案", set(), {"救援", "特种设备"}),
-    ("负责灾区的伤病救治及卫生防疫工作", "森林火灾应急预案", {"医疗救治", "防止"}, {"事故现场"}),
+    ("负责灾区的伤病救治及卫生防疫工作", "森林火灾应急预案", {"医疗救治", "防疫"}, {"事故现场", "防止"}),
     # a leading frame says when, not what: the warning is not this unit's task
     ("负责气象灾害预警或影响时,保障相关区域道路畅通", "气象灾害应急预案", set(), {"预警"}),
     # organisations after 配合/会同 are partners, not targets
