@@ -191,3 +191,23 @@ def test_other_plans_questions_keep_their_level(tmp_path, gold):
     recall, precision = OTHER_PLANS_FLOORS[gold]
     assert scores["questions"] >= 30
     assert scores["recall"] >= recall and scores["precision"] >= precision
+
+
+def test_a_units_clauses_answer_together():
+    """A unit whose two clauses meet the two tasks a question asks ("病人救护和人间疫情监测") ranks
+    above one that meets one task, a little below a clause that meets both; a clause that answers
+    nothing on its own is not raised."""
+    import numpy as np
+
+    from kg.ask.retrieval import Scored, together
+    from kg.search.postings import ROLE_IRIS, TableWriter
+
+    writer = TableWriter()
+    for duty, unit in (("a1", "A"), ("a2", "A"), ("a3", "A"), ("b1", "B")):
+        writer.add(duty, [unit], [], ROLE_IRIS[0])
+    table = writer.table()
+    treat, watch = np.array([1.0, 0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0])
+    score = np.array([0.5, 0.5, 0.0, 0.5])  # a3 met "watch" but was gated out
+    scored = Scored(score, {"treat": treat, "watch": watch}, {"treat": 1.0, "watch": 1.0}, [], {})
+    raised = together(table, scored, score, 0.9)
+    assert raised.tolist() == [0.9, 0.9, 0.0, 0.5]

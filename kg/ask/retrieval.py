@@ -113,6 +113,36 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
     return Scored(score, met, weight, unmet, idf)
 
 
+def together(table: DutyTable, scored: Scored, score: np.ndarray, credit: float) -> np.ndarray:
+    """``score`` with each clause that answers at all raised to ``credit`` times what its unit's
+    answering clauses meet together: "谁负责病人救护和人间疫情监测？" is met by one unit's two clauses,
+    one for each task. Only clauses that answer on their own count, so an action in one clause and
+    a thing in another do not make an answer."""
+    answering = np.flatnonzero(score > 0)
+    if not len(answering):
+        return score
+    total = sum(scored.weight.values())
+    units = table.unit_array[answering]
+    several = [(i, table.more_units[d]) for i, d in enumerate(answering.tolist()) if d in table.more_units]
+    covered = np.zeros(len(table.units))
+    for key, weight in scored.weight.items():
+        if not weight:
+            continue
+        met = scored.met[key][answering]
+        best = np.zeros(len(table.units))
+        np.maximum.at(best, units, met)
+        for i, others in several:
+            best[list(others)] = np.maximum(best[list(others)], met[i])
+        covered += weight * best
+    covered /= total
+    raised = covered[units]
+    for i, others in several:
+        raised[i] = max(raised[i], covered[list(others)].max())
+    out = score.copy()
+    out[answering] = np.maximum(score[answering], credit * raised)
+    return out
+
+
 def information(scored: Scored) -> np.ndarray:
     """Per duty: how much what it meets tells it apart: the IDFs of the slots it meets, each as
     surely as it meets it (a guess through a dictionary counts for less than the word itself)."""
