@@ -371,8 +371,8 @@ def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> No
 
 
 @evaluate.command(name="overlaps")
-@click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Gold files (default: tests/gold/overlaps/*.json).")
+@click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Gold files, or folders of them (default: tests/gold/overlaps/*.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="Also list every finding the gold does not have, and every one missed.")
 @click.pass_context
@@ -381,7 +381,10 @@ def eval_overlaps(ctx: click.Context, golds: tuple[Path, ...], as_json: bool, er
     the gold's plans in a temporary data home; yours is left alone)."""
     from .evaluation.overlaps import format_overlap_scores, score_overlaps
 
-    scores = score_overlaps(_settings(ctx), golds)
+    files = tuple(f for g in golds for f in (sorted(g.glob("*.json")) if g.is_dir() else [g]))
+    if golds and not files:
+        raise click.BadParameter("no gold file (*.json) in " + ", ".join(map(str, golds)), param_hint="--gold")
+    scores = score_overlaps(_settings(ctx), files)
     click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_overlap_scores(scores, errors))
 
 

@@ -52,3 +52,25 @@ FOUND = {"kind": "overlap", "target": "渣土车", "labels": ["渣土车"], "par
 ])
 def test_the_matching_rule(change, expected):
     assert matches({**FOUND, **change}, GOLD) is expected
+
+
+def test_the_cli_takes_a_folder_of_gold(tmp_path):
+    """`kg eval overlaps --gold DIR` scores every gold file in it; a folder without one is a clear error."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.config import ROOT
+
+    folder = tmp_path / "gold"
+    folder.mkdir()
+    source = ROOT / "tests" / "gold" / "overlaps" / "15_yueyang_special-equipment-accident.json"
+    (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "eval", "overlaps", "--gold", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [p["plan"] for p in json.loads(result.output)["plans"]] == [source.stem]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["eval", "overlaps", "--gold", str(empty)])
+    assert result.exit_code == 2 and "no gold file" in result.output

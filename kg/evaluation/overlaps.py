@@ -159,11 +159,11 @@ def _brief(f: dict) -> str:
 
 
 def format_overlap_scores(scores: dict, errors: bool = False) -> str:
-    header = f"{'':<44}" + "".join(f"{k:>16}" for k in KINDS) + f"{'all':>16}"
+    header = f"{'':<44}" + "".join(f"{k:>18}" for k in KINDS) + f"{'all':>18}"
     lines = ["precision / recall (found, gold)", header]
 
     def cell(s: dict) -> str:
-        return f"{s['precision']:.2f}/{s['recall']:.2f} ({s['found']},{s['gold']})".rjust(16)
+        return f"{s['precision']:.2f}/{s['recall']:.2f} ({s['found']},{s['gold']})".rjust(18)
 
     for p in scores["plans"]:
         lines.append(f"{p['plan'][:43]:<44}" + "".join(cell(p["kinds"][k]) for k in KINDS) + cell(p["all"]))
