@@ -211,3 +211,15 @@ def test_a_units_clauses_answer_together():
     scored = Scored(score, {"treat": treat, "watch": watch}, {"treat": 1.0, "watch": 1.0}, [], {})
     raised = together(table, scored, score, 0.9)
     assert raised.tolist() == [0.9, 0.9, 0.0, 0.5]
+
+
+def test_the_answer_says_what_no_duty_names(service, client):
+    """Hail sets the scene and no duty names it: the answer says so (concept and page) instead of
+    letting it vanish or count."""
+    answer = service.ask("Hail wrecked the crops. Who handles construction dust?")
+    hail = next(c for c in answer["concepts"] if c["label_zh"] == "冰雹")
+    dust = next(c for c in answer["concepts"] if c["label_zh"] == "施工扬尘")
+    assert hail["scene"] and not hail["in_plans"] and dust["in_plans"] and not dust["scene"]
+    page = client.get("/ask", query_string={"q": "Hail wrecked the crops. Who handles construction dust?", "lang": "en"})
+    html = page.get_data(as_text=True)
+    assert "named by no duty" in html and 'chip-absent' in html

@@ -186,6 +186,9 @@ class Asker:
             response["understood_zh"] = "问题中没有识别出预案词表中的概念，也没有预案条款中的词语。"
             return self._honest(response, u)
         scored = score_clauses(self.table, slots, among)
+        absent = {slot.text for slot in slots if slot.key in scored.unmet and slot.direct}
+        for concept in response["concepts"]:  # what the question names that no clause of the plans does
+            concept["in_plans"] = concept["matched"] not in absent
         # A thing no clause of the plans names or words means the plans do not answer, unless the
         # rest of the question, met, weighs more than it ("who treats the injured after a motorway
         # pile-up?" of a plan that never says motorway).
@@ -409,6 +412,8 @@ class Asker:
                     "label_en": c.pref_en,
                     "matched": p.text,
                     "narrower": len(p.expanded) - 1,
+                    "scene": p.context,  # named only where the question sets the scene
+                    "in_plans": True,
                 }
                 for p in u.parts
                 for c in p.concepts
