@@ -37,7 +37,7 @@ from .question import Understanding, concept_slots, covered, question_slots, und
 from .retrieval import information, score_clauses, together
 
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
-TOGETHER = 0.9
+TOGETHER = 0.9  # a unit's answering clauses together count for this share of what they meet
 KEEP_RATIO = 0.7  # a unit is an answer when its score reaches this share of the best unit's
 MIN_SCORE = 0.35  # and meets at least a third of what the question's understood words and concepts weigh
 # What a clause meets must tell it apart: at least what a word held by a fifth of the duties weighs
@@ -215,8 +215,7 @@ class Asker:
                              for s in slots if s.key.startswith("w:")]
         score = scored.score if among is None else np.where(among, scored.score, 0.0)
         score = np.where(information(scored) >= MIN_INFORMATION, score, 0.0)
-        if TOGETHER:
-            score = together(self.table, scored, score, TOGETHER)
+        score = together(self.table, scored, score, TOGETHER)
         steps = np.round(score, 2)
         groups = []
         for step in np.unique(steps[steps >= MIN_SCORE]).tolist():
