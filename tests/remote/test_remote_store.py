@@ -164,6 +164,11 @@ def test_an_unreachable_server_is_named():
         list(store.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1"))
 
 
+def test_a_remote_store_is_true_without_asking_the_server():
+    # `remote_store(build) or open_store(build)` picks the store; it must not count the triples first
+    assert RemoteStore(Remote.of("http://127.0.0.1:9/sparql", timeout=2), ("https://example.org/g",))
+
+
 def test_a_bad_query_is_the_callers_fault(remote):
     with pytest.raises((SyntaxError, KgError)):
         remote.sparql("SELECT WHERE {")
