@@ -215,7 +215,8 @@ class Asker:
                              for s in slots if s.key.startswith("w:")]
         score = scored.score if among is None else np.where(among, scored.score, 0.0)
         score = np.where(information(scored) >= MIN_INFORMATION, score, 0.0)
-        score = together(self.table, scored, score, TOGETHER)
+        about = frozenset(s.key for s in slots if s.topic or s.key.startswith("w:"))
+        score = together(self.table, scored, score, TOGETHER, MIN_SCORE, about)
         steps = np.round(score, 2)
         groups = []
         for step in np.unique(steps[steps >= MIN_SCORE]).tolist():

@@ -113,33 +113,41 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
     return Scored(score, met, weight, unmet, idf)
 
 
-def together(table: DutyTable, scored: Scored, score: np.ndarray, credit: float) -> np.ndarray:
+def together(table: DutyTable, scored: Scored, score: np.ndarray, credit: float, floor: float = 0.0,
+             about: frozenset[str] | None = None) -> np.ndarray:
     """``score`` with each clause that answers at all raised to ``credit`` times what its unit's
-    answering clauses meet together: "谁负责病人救护和人间疫情监测？" is met by one unit's two clauses,
-    one for each task. Only clauses that answer on their own count, so an action in one clause and
-    a thing in another do not make an answer."""
-    answering = np.flatnonzero(score > 0)
+    answering clauses meet together, where that beats the unit's best clause and reaches ``floor``: "谁负责病人救护和人间疫情
+    监测？" is met by one unit's two clauses, one for each task. Only clauses that answer on their own
+    count, so an action in one clause and a thing in another do not make an answer; with ``about``
+    (the keys of the slots that are not actions), only clauses that meet one of them."""
+    answering = score > 0
+    if about is not None:  # a clause that meets only the question's actions adds nothing to a unit's others
+        answering &= np.logical_or.reduce([scored.met[k] > 0 for k in about] or [np.zeros(len(score), dtype=bool)])
+    answering = np.flatnonzero(answering)
     if not len(answering):
         return score
-    total = sum(scored.weight.values())
-    units = table.unit_array[answering]
-    several = [(i, table.more_units[d]) for i, d in enumerate(answering.tolist()) if d in table.more_units]
-    covered = np.zeros(len(table.units))
+    # each answering clause once per unit it is assigned to (most have one; a shared entry several)
+    shared = answering[table.several[answering]]
+    extra = [(d, u) for d in shared.tolist() for u in table.more_units[d]]
+    duties = np.concatenate([answering, np.array([d for d, _ in extra], dtype=np.int64)])
+    units = np.concatenate([table.unit_array[answering], np.array([u for _, u in extra], dtype=np.int64)])
+    order = np.argsort(units, kind="stable")
+    duties, units = duties[order], units[order]
+    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+    covered = np.zeros(len(starts))
     for key, weight in scored.weight.items():
-        if not weight:
-            continue
-        met = scored.met[key][answering]
-        best = np.zeros(len(table.units))
-        np.maximum.at(best, units, met)
-        for i, others in several:
-            best[list(others)] = np.maximum(best[list(others)], met[i])
-        covered += weight * best
-    covered /= total
-    raised = covered[units]
-    for i, others in several:
-        raised[i] = max(raised[i], covered[list(others)].max())
+        if weight:
+            covered += weight * np.maximum.reduceat(scored.met[key][duties], starts)
+    covered *= credit / sum(scored.weight.values())
+    best = np.maximum.reduceat(score[duties], starts)
+    # most units have no clauses that do better together; a unit raised to less than ``floor`` could
+    # not be an answer anyway (raising it would only give the ranking more values to sort)
+    gain = np.where((covered > best) & (covered >= floor), covered, 0.0)
+    if not gain.any():
+        return score
     out = score.copy()
-    out[answering] = np.maximum(score[answering], credit * raised)
+    raised = np.repeat(gain, np.diff(np.r_[starts, len(duties)]))
+    np.maximum.at(out, duties[raised > 0], raised[raised > 0])
     return out
 
 

@@ -143,6 +143,11 @@ class Thesaurus:
         return {label for c in self.concepts.values() for label in c.labels_zh}
 
     @cached_property
+    def _en_longest(self) -> dict[str, int]:
+        """Per scheme: the most words an English label has."""
+        return {scheme: max((len(k) for k in labels), default=0) for scheme, labels in self._en_index.items()}
+
+    @cached_property
     def _longest(self) -> dict[str, int]:
         return {s: max((len(k) for k in idx), default=0) for s, idx in self._zh_index.items()}
 
@@ -201,8 +206,7 @@ class Thesaurus:
         starts, ends = token_bounds(fold_width(text))
         found = [m for m in self.find(text, scheme) if m.start in starts and m.end in ends]
         stems = english_stems(text)
-        labels = self._en_index[scheme]
-        longest = max((len(k) for k in labels), default=0)
+        labels, longest = self._en_index[scheme], self._en_longest[scheme]
         i = 0
         while i < len(stems):
             for size in range(min(longest, len(stems) - i), 0, -1):
