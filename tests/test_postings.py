@@ -143,3 +143,22 @@ def test_the_table_follows_an_update(tmp_path):
         assert duty not in {e["duty"] for a in service.ask("工地扬尘归谁管？")["answers"] for e in a["evidence"]}
     finally:
         close_app(app)
+
+
+def test_assignments_give_each_duty_once_per_unit():
+    """A shared entry's duty counts for every unit of the entry (ask's ranking and its joining of a
+    unit's clauses both read this)."""
+    import numpy as np
+
+    from kg.search.postings import ROLE_IRIS
+
+    writer = TableWriter()
+    writer.add("d0", ["A"], [], ROLE_IRIS[0])
+    writer.add("d1", ["B", "C"], [], ROLE_IRIS[0])
+    writer.add("d2", ["C"], [], ROLE_IRIS[0])
+    table = writer.table()
+    duties, units = table.assignments(np.array([0, 1, 2]))
+    assert sorted(zip(duties.tolist(), (table.units[u] for u in units.tolist()))) == [
+        (0, "A"), (1, "B"), (1, "C"), (2, "C")]
+    duties, units = table.assignments(np.array([0, 2]))  # no shared entry among them
+    assert duties.tolist() == [0, 2] and [table.units[u] for u in units.tolist()] == ["A", "C"]

@@ -329,10 +329,7 @@ class Asker:
         firsts = []  # (value, role, the units whose best duty is of this value and role)
         matching = np.zeros(units_count, dtype=np.int64)  # unit → how many of its duties match
         for value, role, duties in groups:
-            numbers = np.flatnonzero(duties)
-            counts = np.bincount(table.unit_array[numbers], minlength=units_count)
-            for duty in numbers[table.several[numbers]].tolist():
-                counts[list(table.more_units[duty])] += 1
+            counts = np.bincount(table.assignments(np.flatnonzero(duties))[1], minlength=units_count)
             matching += counts
             if (new := (counts > 0) & ~seen).any():
                 firsts.append((value, role, new))

@@ -76,12 +76,6 @@ class Part:
     direct: frozenset[str] = frozenset()  # the concepts and everything narrower
     context: bool = False  # named only where the question sets the scene, not where it asks
 
-    def credit(self, concepts: set[str]) -> float:
-        """How fully a duty with ``concepts`` meets this part: a related thing counts for less."""
-        if concepts & self.direct:
-            return 1.0
-        return RELATED_CREDIT if concepts & self.expanded else 0.0
-
     @property
     def topic(self) -> bool:
         return any(c.scheme in TOPIC_SCHEMES for c in self.concepts)

@@ -116,21 +116,20 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
 def together(table: DutyTable, scored: Scored, score: np.ndarray, credit: float, floor: float = 0.0,
              about: frozenset[str] | None = None) -> np.ndarray:
     """``score`` with each clause that answers at all raised to ``credit`` times what its unit's
-    answering clauses meet together, where that beats the unit's best clause and reaches ``floor``: "谁负责病人救护和人间疫情
-    监测？" is met by one unit's two clauses, one for each task. Only clauses that answer on their own
-    count, so an action in one clause and a thing in another do not make an answer; with ``about``
-    (the keys of the slots that are not actions), only clauses that meet one of them."""
+    answering clauses meet together, where that beats the unit's best clause and reaches ``floor``:
+    "谁负责病人救护和人间疫情监测？" is met by one unit's two clauses, one for each task. Only clauses
+    that answer on their own count, so an action in one clause and a thing in another do not make an
+    answer; with ``about`` (the keys of the slots that are not actions), only clauses meeting one."""
     answering = score > 0
     if about is not None:  # a clause that meets only the question's actions adds nothing to a unit's others
-        answering &= np.logical_or.reduce([scored.met[k] > 0 for k in about] or [np.zeros(len(score), dtype=bool)])
+        meets_about = np.zeros(len(score), dtype=bool)
+        for key in about:
+            meets_about |= scored.met[key] > 0
+        answering &= meets_about
     answering = np.flatnonzero(answering)
     if not len(answering):
         return score
-    # each answering clause once per unit it is assigned to (most have one; a shared entry several)
-    shared = answering[table.several[answering]]
-    extra = [(d, u) for d in shared.tolist() for u in table.more_units[d]]
-    duties = np.concatenate([answering, np.array([d for d, _ in extra], dtype=np.int64)])
-    units = np.concatenate([table.unit_array[answering], np.array([u for _, u in extra], dtype=np.int64)])
+    duties, units = table.assignments(answering)
     order = np.argsort(units, kind="stable")
     duties, units = duties[order], units[order]
     starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])

@@ -116,7 +116,7 @@ class Thesaurus:
     def warm(self) -> Thesaurus:
         """Build now the label indexes the first question would build (the English one took 35 ms
         on a server's first English question)."""
-        self._zh_index, self._en_index, self._longest, self._zh_patterns, self._children, self._related  # noqa: B018
+        self._zh_index, self._en_index, self._longest, self._en_longest, self._zh_patterns, self._children, self._related  # noqa: B018,E501
         return self
 
     @cached_property

@@ -136,6 +136,16 @@ class DutyTable:
             return None
         return {"text": self.texts[duty], "plan": self.plans[plan], "start": str(self.starts[duty])}
 
+    def assignments(self, duties: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``duties`` (numbers) each once per unit it is assigned to, and those units: most duties
+        have one unit, a shared entry's several."""
+        shared = duties[self.several[duties]]
+        extra = [(duty, unit) for duty in shared.tolist() for unit in self.more_units[duty]]
+        if not extra:
+            return duties, self.unit_array[duties]
+        more_duties, more_units = (np.array(column, dtype=np.int64) for column in zip(*extra))
+        return np.concatenate([duties, more_duties]), np.concatenate([self.unit_array[duties], more_units])
+
     def units_of(self, duty: int) -> tuple[int, ...]:
         return (self.unit_of[duty], *self.more_units.get(duty, ()))
 
