@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 
-from kg.sparql.protocol import MAX_QUERY_CHARS, SparqlError, analyse_query
+from kg.sparql.protocol import MAX_QUERY_CHARS, PLAIN_NESTING, SparqlError, analyse_query, plain_form
 from web import create_app
 
 from .servers import close_app, copy_settings, http_get, serve
@@ -74,6 +75,62 @@ def test_analysis_reads_the_parsed_query_not_the_text():
     assert analyse_query('SELECT * WHERE { ?s ?p "SERVICE <http://x/> { }" } # SERVICE <http://y/> {}').form == "SELECT"
     with pytest.raises(SparqlError):
         analyse_query("SELECT * WHERE {\n  SeRvIcE\n<http://x/> { ?s ?p ?o } }")
+
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "ontology" / "queries").glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_examples_are_plain_and_read_the_same_either_way(path, monkeypatch):
+    # A plain query skips rdflib's parse; what the parse would have said about it must not change.
+    text = path.read_text(encoding="utf-8")
+    assert plain_form(text) == "SELECT"
+    monkeypatch.setattr("kg.sparql.protocol.plain_form", lambda *_: None)
+    parsed = analyse_query(text)
+    assert (parsed.form, parsed.from_graphs, parsed.from_named, parsed.plain) == ("SELECT", (), (), False)
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("PREFIX select: <http://example.org/> ASK { select:a ?p ?o }", "ASK"),
+        ("# SELECT in a comment\nCONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ('DESCRIBE ?s WHERE { ?s ?p "SELECT" }', "DESCRIBE"),
+        ("BASE <http://example.org/a#> select * { ?s ?p ?o } # where this comes from", "SELECT"),
+        ("SELECT ?from WHERE { ?from <http://example.org/from> ?o }", "SELECT"),
+    ],
+)
+def test_plain_queries_and_their_form(query, form):
+    assert plain_form(query) == form
+    assert analyse_query(query).plain
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Whatever is or could spell SERVICE or file:, anywhere in the text, goes to the parser.
+        'SELECT * WHERE { ?s ?p "SERVICE" }',
+        "SELECT * WHERE { ?s ?p ?o } # service",
+        "SELECT * WHERE { GRAPH <FILE:///etc/passwd> { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s <http://example.org/p\\u0023> ?o }",
+        # FROM in the code; nesting a recursive parser could choke on.
+        "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }",
+        "SELECT * from named <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "SELECT * WHERE { FILTER(" + "(" * (PLAIN_NESTING + 1) + "1" + ")" * (PLAIN_NESTING + 1) + ") }",
+        "ASK { FILTER(" + "!" * (PLAIN_NESTING + 1) + "true) }",
+        # No form to be found: the parser says what is wrong.
+        "PREFIX ex: <http://example.org/>",
+    ],
+)
+def test_what_is_not_plain_is_parsed(query):
+    assert plain_form(query) is None
+
+
+def test_a_plain_query_with_a_syntax_error_is_told_in_the_parsers_words(client):
+    for query, words in [("SELECT * WHERE { ?s ?p }", "line 1"), ("SELECT * WHERE { ?s nope:p ?o }", "nope")]:
+        response = client.get("/sparql", query_string={"query": query})
+        assert response.status_code == 400 and words in response.get_data(as_text=True), response.data
 
 
 @pytest.fixture(scope="module")

@@ -229,3 +229,18 @@ def test_serve_rebuilds_a_build_of_another_version_from_its_documents(home, othe
         out, _ = process.communicate(timeout=60)
     assert "built by another version of DutyGraph: building its 1 document again" in out
     assert _plans(home) == ["other-plan"]
+
+
+def test_a_manifest_is_read_again_when_its_file_changes(tmp_path):
+    # Manifests are parsed once per version of the file; a rewritten one is never served stale.
+    from kg.stores.local import write_manifest
+
+    build = Build(tmp_path)
+    write_manifest(build, {"format": 4, "plans": []})
+    assert build.manifest == {"format": 4, "plans": []}
+    assert Build(tmp_path).manifest is build.manifest  # parsed once
+    write_manifest(build, {"format": 4, "plans": [{"key": "a"}]})
+    assert Build(tmp_path).manifest["plans"] == [{"key": "a"}]
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(KgError, match="manifest unreadable"):
+        Build(tmp_path).manifest

@@ -25,6 +25,7 @@ from .protocol import (
     analyse_query,
     check_graph_iri,
     choose_format,
+    syntax_message,
 )
 from .results import take, write_boolean, write_graph, write_rows
 from .workers import read_store
@@ -105,14 +106,15 @@ def functions_of(build_path: str, store: ox.Store) -> dict:
 
 def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
     info = analyse_query(op.text, op.base_iri)
-    graph = info.form in ("CONSTRUCT", "DESCRIBE")
-    fmt = choose_format(op, graph=graph)
+    fmt = choose_format(op, graph=info.form in ("CONSTRUCT", "DESCRIBE"))
     store = store_of(build_path)
     dataset = _dataset(store, op, info.from_graphs, info.from_named)
     truncated = False
     try:
         result = store.query(op.text, prefixes=PREFIXES, base_iri=op.base_iri, **dataset,
                              custom_functions=functions_of(build_path, store) if uses_functions(op.text) else None)
+        if isinstance(result, ox.QueryTriples) != (info.form in ("CONSTRUCT", "DESCRIBE")):
+            fmt = choose_format(op, graph=isinstance(result, ox.QueryTriples))  # the engine read another form
         if isinstance(result, ox.QueryBoolean):
             body = write_boolean(bool(result), fmt)
         elif isinstance(result, ox.QueryTriples):
@@ -123,7 +125,8 @@ def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
             rows, truncated = take(([s[i] for i in range(len(names))] for s in result), max_rows)
             body = write_rows(fmt, names, rows, truncated)
     except SyntaxError as exc:
-        raise SparqlError(400, f"SPARQL syntax error: {exc}") from None
+        message = syntax_message(op.text, op.base_iri, str(exc)) if info.plain else f"SPARQL syntax error: {exc}"
+        raise SparqlError(400, message) from None
     except (ValueError, TypeError) as exc:  # Oxigraph's evaluation errors on a valid query
         raise SparqlError(400, f"the query could not be evaluated: {exc}") from None
     headers = {TRUNCATED_HEADER: "true", "X-DutyGraph-Max-Rows": str(max_rows)} if truncated else {}
