@@ -243,4 +243,4 @@ def test_a_manifest_is_read_again_when_its_file_changes(tmp_path):
     assert Build(tmp_path).manifest["plans"] == [{"key": "a"}]
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(KgError, match="manifest unreadable"):
-        Build(tmp_path).manifest
+        assert Build(tmp_path).manifest is None
