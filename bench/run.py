@@ -17,7 +17,8 @@ For each N in ``--plans`` (default 100,1000; 10,000 only with ``--big``):
    seconds ("> 60 s"), ``kgfn:match`` registered with both. Two ratios per query, and the median of
    each (a timed-out rdflib query counts at the cap): rdflib over Oxigraph in that process (the
    engines on identical triples), and rdflib over the 1-client ``/sparql`` p50 (HTTP, worker
-   dispatch and JSON included: conservative).
+   dispatch and JSON included: conservative); then rdflib over HTTP, the same graph served by
+   rdflib-endpoint (the ``.[bench]`` extra), each example asked as ``/sparql`` is: a third ratio.
 
 Every step has a time limit; figures are printed, never asserted. Traffic goes to 127.0.0.1 only.
 
@@ -304,6 +305,30 @@ def _timed_in_child(run, timeout: float) -> dict:
     return json.loads(data) if data else {"error": "no answer"}
 
 
+def _rdflib_graph(nt_path: str, home: str):
+    """The N-Triples in an rdflib ``Graph`` with the predeclared prefixes bound, and ``kgfn:match``
+    registered with rdflib (and returned for Oxigraph); (graph, Oxigraph's functions, parse seconds)."""
+    import pyoxigraph as ox
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.plugins.sparql.operators import register_custom_function
+
+    from kg.config import Settings
+    from kg.search.searcher import MATCH_FUNCTION
+    from kg.service.facade import Service
+    from kg.vocab import PREFIXES
+
+    functions = Service(Settings.from_env(home)).sparql_functions
+    match = functions[ox.NamedNode(MATCH_FUNCTION)]
+    register_custom_function(URIRef(MATCH_FUNCTION), lambda text, words: Literal(
+        bool(match(ox.Literal(str(text)), ox.Literal(str(words))).value == "true")))
+    started = time.perf_counter()
+    graph = Graph()
+    graph.parse(nt_path, format="nt")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph, functions, time.perf_counter() - started
+
+
 def rdflib_worker(nt_path: str, timeout: float, home: str) -> None:
     """(In a child process) the same N-Triples parsed into an rdflib ``Graph`` and bulk-loaded into an
     in-memory Oxigraph ``Store``; each query then runs on both engines, each in a forked child.
@@ -315,23 +340,11 @@ def rdflib_worker(nt_path: str, timeout: float, home: str) -> None:
     as JSON on stdout.
     """
     import pyoxigraph as ox
-    from rdflib import Graph, Literal, URIRef
-    from rdflib.plugins.sparql.operators import register_custom_function
 
-    from kg.config import Settings
-    from kg.search.searcher import MATCH_FUNCTION
-    from kg.service.facade import Service
     from kg.vocab import PREFIXES
 
     queries = json.loads(sys.stdin.read())
-    functions = Service(Settings.from_env(home)).sparql_functions
-    match = functions[ox.NamedNode(MATCH_FUNCTION)]
-    register_custom_function(URIRef(MATCH_FUNCTION), lambda text, words: Literal(
-        bool(match(ox.Literal(str(text)), ox.Literal(str(words))).value == "true")))
-    started = time.perf_counter()
-    graph = Graph()
-    graph.parse(nt_path, format="nt")
-    parse_s = time.perf_counter() - started
+    graph, functions, parse_s = _rdflib_graph(nt_path, home)
     started = time.perf_counter()
     store = ox.Store()
     store.bulk_load(path=nt_path, format=ox.RdfFormat.N_TRIPLES)
@@ -362,30 +375,108 @@ def rdflib_worker(nt_path: str, timeout: float, home: str) -> None:
     print(json.dumps(report))
 
 
-def measure_rdflib(home: Path, queries: dict[str, str], work: Path, args) -> dict:
+def rdflib_endpoint_worker(nt_path: str, timeout: float, home: str) -> None:
+    """(In a child process) rdflib over HTTP: the same graph served by rdflib-endpoint (FastAPI and
+    uvicorn, the `.[bench]` extra), asked every example as our ``/sparql`` is asked (GET, SPARQL
+    JSON). The graph is parsed once; each query gets a server of its own, forked from this process
+    and killed after it, so a query past ``timeout`` cannot slow the next. The first request counts
+    the rows; when it took under 5 s three more are timed (the median counts), else it counts.
+    Queries as JSON on stdin; {parse_s, queries{name: {s, rows} | {timeout} | {error}}} on stdout."""
+    import socket
+
+    import uvicorn
+    from rdflib_endpoint import SparqlEndpoint
+
+    queries = json.loads(sys.stdin.read())
+    graph, _, parse_s = _rdflib_graph(nt_path, home)
+    app = SparqlEndpoint(graph=graph, cors_enabled=False)
+    report: dict = {"parse_s": round(parse_s, 1), "triples": len(graph), "queries": {}}
+
+    def ask(url: str) -> dict:
+        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                body = response.read()
+        except (TimeoutError, socket.timeout):
+            return {"timeout": timeout}
+        except Exception as exc:
+            return {"error": f"{type(exc).__name__}: {exc}"[:200]}
+        elapsed = time.perf_counter() - start
+        try:
+            rows = len(json.loads(body)["results"]["bindings"])
+        except (ValueError, KeyError) as exc:
+            return {"error": f"not SPARQL JSON: {exc!r}"[:200]}
+        return {"s": elapsed, "rows": rows}
+
+    for name, query in queries.items():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        pid = os.fork()
+        if pid == 0:
+            uvicorn.run(app, host="127.0.0.1", port=port, log_level="error")
+            os._exit(0)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            url = f"http://127.0.0.1:{port}/?" + urllib.parse.urlencode({"query": query})
+            first = ask(url)
+            if "s" in first and first["s"] < 5:
+                again = [ask(url) for _ in range(3)]
+                if all("s" in a for a in again):
+                    first = {"s": statistics.median(a["s"] for a in again), "rows": first["rows"]}
+            report["queries"][name] = first
+        finally:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        print(f"    {name:<30} {report['queries'][name]}", file=sys.stderr, flush=True)
+    print(json.dumps(report))
+
+
+def export_nt(home: Path, work: Path, args) -> tuple[Path | None, dict]:
+    """The data home as N-Triples for the rdflib baselines: (path, {export_s, nt_mb} or {error})."""
     nt = work / "export.nt"
     started = time.perf_counter()
     try:
         subprocess.run([str(KG), "--home", str(home), "export", "--format", "nt", "-o", str(nt)],
                        check=True, capture_output=True, timeout=args.export_timeout)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        return {"error": f"export failed: {exc}"[:300]}
-    export_s = time.perf_counter() - started
+        return None, {"error": f"export failed: {exc}"[:300]}
+    return nt, {"export_s": round(time.perf_counter() - started, 1), "nt_mb": round(nt.stat().st_size / 1e6, 1)}
+
+
+def run_rdflib_child(mode: str, nt: Path, home: Path, queries: dict[str, str], args) -> dict:
+    """``--rdflib-worker`` or ``--rdflib-endpoint-worker`` in a child process, within a time budget."""
     budget = 2 * args.parse_timeout + len(queries) * 2 * (args.rdflib_timeout + 5)
     try:
-        done = subprocess.run([sys.executable, __file__, "--rdflib-worker", str(nt), str(args.rdflib_timeout), str(home)],
+        done = subprocess.run([sys.executable, __file__, mode, str(nt), str(args.rdflib_timeout), str(home)],
                               input=json.dumps(queries), capture_output=True, text=True, timeout=budget)
     except subprocess.TimeoutExpired:
-        return {"error": f"rdflib worker did not finish in {budget:.0f} s", "export_s": round(export_s, 1)}
-    finally:
-        nt_mb = round(nt.stat().st_size / 1e6, 1) if nt.exists() else None
-        nt.unlink(missing_ok=True)
+        return {"error": f"{mode} did not finish in {budget:.0f} s"}
     if done.returncode != 0 or not done.stdout.strip():
-        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:300], "export_s": round(export_s, 1)}
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    report["export_s"] = round(export_s, 1)
-    report["nt_mb"] = nt_mb
-    return report
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:300]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_rdflib(home: Path, queries: dict[str, str], work: Path, args) -> tuple[dict, dict]:
+    """rdflib in-process (beside Oxigraph in memory), and rdflib over HTTP (rdflib-endpoint), on one
+    N-Triples export of the data home."""
+    nt, exported = export_nt(home, work, args)
+    if nt is None:
+        return exported, exported
+    try:
+        report = {**run_rdflib_child("--rdflib-worker", nt, home, queries, args), **exported}
+        over_http = ({"error": "not run (--no-rdflib-http)"} if args.no_rdflib_http
+                     else run_rdflib_child("--rdflib-endpoint-worker", nt, home, queries, args))
+    finally:
+        nt.unlink(missing_ok=True)
+    return report, over_http
 
 
 def _ratio(baseline: dict, ours_ms: float | None) -> dict | None:
@@ -402,18 +493,22 @@ def _median(per_query: dict) -> dict:
             "lower_bounds": sum(r["lower_bound"] for r in per_query.values())}
 
 
-def ratios(endpoints: dict, rdflib: dict, queries: dict[str, str]) -> dict:
+def ratios(endpoints: dict, rdflib: dict, queries: dict[str, str], rdflib_http: dict | None = None) -> dict:
     """Per query and as a median: rdflib over Oxigraph in the same process on the same triples (the
-    engines), and rdflib over our ``/sparql`` 1-client p50 (HTTP, worker dispatch and JSON included)."""
-    engines, http = {}, {}
+    engines); rdflib in-process over our ``/sparql`` 1-client p50 (HTTP, worker dispatch and JSON on
+    our side only); and rdflib-endpoint over HTTP over our ``/sparql`` (both sides over HTTP)."""
+    engines, http, both = {}, {}, {}
     for name in queries:
         measured = (rdflib.get("queries") or {}).get(name, {})
         oxigraph = measured.get("oxigraph", {})
+        ours = (endpoints.get(name, {}).get("c1") or {}).get("p50_ms")
         if (r := _ratio(measured.get("rdflib", {}), oxigraph.get("s", 0) * 1000 if "s" in oxigraph else None)):
             engines[name] = r
-        if (r := _ratio(measured.get("rdflib", {}), (endpoints.get(name, {}).get("c1") or {}).get("p50_ms"))):
+        if (r := _ratio(measured.get("rdflib", {}), ours)):
             http[name] = r
-    return {"engines": _median(engines), "http": _median(http)}
+        if (r := _ratio(((rdflib_http or {}).get("queries") or {}).get(name, {}), ours)):
+            both[name] = r
+    return {"engines": _median(engines), "http": _median(http), "both_http": _median(both)}
 
 
 # ---- report --------------------------------------------------------------------------------------
@@ -443,11 +538,13 @@ def print_table(result: dict) -> None:
               f"{rdf['triples']:,} triples; query cap {result['rdflib_timeout']:.0f} s")
     serve = result.get("serve", {})
     print(f"{'endpoint / query':<30}{'rows':>7}{'1 client p50/p95':>17}{'8 clients p50/p95':>18}"
-          f"{'in-process':>11}{'virtuoso':>10}{'oxigraph ms':>12}{'rdflib ms':>11}{'rdflib/oxi':>11}{'rdflib/http':>12}")
+          f"{'in-process':>11}{'virtuoso':>10}{'oxigraph ms':>12}{'rdflib ms':>11}{'rdflib/oxi':>11}{'rdflib/http':>12}"
+          f"{'rdflib-endpoint ms':>19}{'both http':>10}")
     inproc = result.get("inprocess", {})
     virt = (result.get("virtuoso") or {}).get("queries", {})
     r = result.get("ratios", {})
-    engines, http = (r.get(k, {}).get("per_query", {}) for k in ("engines", "http"))
+    engines, http, both = (r.get(k, {}).get("per_query", {}) for k in ("engines", "http", "both_http"))
+    over_http = (result.get("rdflib_http") or {}).get("queries") or {}
 
     def shown(ratio: dict | None) -> str:
         return f"{'≥' if ratio['lower_bound'] else ''}{ratio['ratio']}×" if ratio else ""
@@ -461,14 +558,20 @@ def print_table(result: dict) -> None:
         rows = "" if e.get("rows") is None else str(e["rows"]) + ("+" if e.get("truncated") else "")
         measured = (rdf.get("queries") or {}).get(name, {})
         ox_rows, rd_rows = (measured.get(k, {}).get("rows") for k in ("oxigraph", "rdflib"))
+        http_rows = over_http.get(name, {}).get("rows")
         flag = " (rows differ)" if ox_rows is not None and rd_rows is not None and ox_rows != rd_rows else ""
+        flag += " (rdflib-endpoint rows differ)" if http_rows is not None and e.get("rows") not in (None, http_rows) else ""
         v = virt.get(name, {})
         vtext = f"{v['ms']:.0f}" if "ms" in v else ("error" if v else "")
         print(f"{name:<30}{rows:>7}{fmt_cell(e['c1']):>17}{fmt_cell(e['c8']):>18}"
               f"{ms(inproc.get(name, {})):>11}{vtext:>10}"
               f"{ms(measured.get('oxigraph', {})):>12}{ms(measured.get('rdflib', {})):>11}"
-              f"{shown(engines.get(name)):>11}{shown(http.get(name)):>12}{flag}")
-    for key, what in (("engines", "same process, same triples"), ("http", "over our /sparql, HTTP included")):
+              f"{shown(engines.get(name)):>11}{shown(http.get(name)):>12}"
+              f"{ms(over_http.get(name, {})):>19}{shown(both.get(name)):>10}{flag}")
+    if "error" in (result.get("rdflib_http") or {}):
+        print(f"rdflib-endpoint: {result['rdflib_http']['error']}")
+    for key, what in (("engines", "same process, same triples"), ("http", "rdflib in-process over our /sparql"),
+                      ("both_http", "rdflib-endpoint over HTTP over our /sparql")):
         m = r.get(key, {})
         if m.get("median") is not None:
             print(f"median rdflib/oxigraph ratio ({what}): {m['median']}× over {len(m['per_query'])} queries"
@@ -512,10 +615,10 @@ def bench_one(plans: int, args, queries: dict[str, str]) -> dict:
         result["inprocess"] = measure_inprocess(home, queries, args)
         if plans <= args.rdflib_up_to:
             print(f"[{plans} plans] rdflib", file=sys.stderr, flush=True)
-            result["rdflib"] = measure_rdflib(home, queries, work, args)
+            result["rdflib"], result["rdflib_http"] = measure_rdflib(home, queries, work, args)
         else:
-            result["rdflib"] = {"error": f"not run above {args.rdflib_up_to:,} plans (--rdflib-up-to)"}
-        result["ratios"] = ratios(result["serve"]["endpoints"], result["rdflib"], queries)
+            result["rdflib"] = result["rdflib_http"] = {"error": f"not run above {args.rdflib_up_to:,} plans (--rdflib-up-to)"}
+        result["ratios"] = ratios(result["serve"]["endpoints"], result["rdflib"], queries, result["rdflib_http"])
         if args.virtuoso:
             print(f"[{plans} plans] Virtuoso through KG_STORE", file=sys.stderr, flush=True)
             result["virtuoso"] = measure_virtuoso(plans_dir, work, queries, args)
@@ -528,6 +631,9 @@ def bench_one(plans: int, args, queries: dict[str, str]) -> dict:
 def main() -> None:
     if len(sys.argv) == 5 and sys.argv[1] == "--rdflib-worker":
         rdflib_worker(sys.argv[2], float(sys.argv[3]), sys.argv[4])
+        return
+    if len(sys.argv) == 5 and sys.argv[1] == "--rdflib-endpoint-worker":
+        rdflib_endpoint_worker(sys.argv[2], float(sys.argv[3]), sys.argv[4])
         return
     if len(sys.argv) == 4 and sys.argv[1] == "--inprocess-worker":
         inprocess_worker(sys.argv[2], float(sys.argv[3]))
@@ -551,6 +657,8 @@ def main() -> None:
     parser.add_argument("--rdflib-up-to", type=int, default=1000,
                         help="run the rdflib baseline only up to this many plans (its parse of 10,000 plans' "
                              "35 M triples would take most of an hour and more memory than the machine has)")
+    parser.add_argument("--no-rdflib-http", action="store_true",
+                        help="skip rdflib over HTTP (rdflib-endpoint, from the .[bench] extra)")
     parser.add_argument("--virtuoso", action="store_true",
                         help="also build each N with KG_STORE at a fresh Virtuoso and time the examples through it")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kg.ask.asker import understand
+from kg.ask.asker import understand, word_finder, word_spans
 from kg.cli import main
 from kg.errors import BadRequest
 
@@ -223,3 +226,17 @@ def test_the_answer_says_what_no_duty_names(service, client):
     page = client.get("/ask", query_string={"q": "Hail wrecked the crops. Who handles construction dust?", "lang": "en"})
     html = page.get_data(as_text=True)
     assert "named by no duty" in html and 'chip-absent' in html
+
+
+@given(st.text(alphabet="扬尘治理工地ＡaAb ", max_size=30), st.lists(st.text(alphabet="扬尘治理工地ＡaAb", min_size=1, max_size=4), max_size=5))
+def test_one_scan_finds_every_place_a_word_occurs(text, words):
+    # The highlight's one pattern for all the words covers what a scan per word covers, overlaps included.
+    from kg.text import fold_width
+
+    def covered(spans):
+        return {i for start, end in spans for i in range(start, end)}
+
+    folded = fold_width(text).lower()
+    each = [(m.start(), m.start() + len(m.group(1))) for w in words
+            for m in re.finditer(f"(?=({re.escape(fold_width(w).lower())}))", folded)]
+    assert covered(word_spans(text, word_finder(words))) == covered(each)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -109,6 +109,20 @@ def scenes(store: ox.Store, thesaurus: Thesaurus) -> dict[str, frozenset[str]]:
         found[plan] = frozenset().union(*(thesaurus.broader_closure(issue) for issue in issues))
     return found
 
+
+
+def word_finder(words: Iterable[str]) -> re.Pattern | None:
+    """One pattern for all the question's words: at every place any of them starts, the longest one
+    starting there (a zero-width lookahead, so overlapping words are all found)."""
+    folded = sorted({fold_width(w).lower() for w in words if w}, key=len, reverse=True)
+    return re.compile("(?=(" + "|".join(map(re.escape, folded)) + "))") if folded else None
+
+
+def word_spans(text: str, finder: re.Pattern | None) -> list[tuple[int, int]]:
+    """Where the words of ``word_finder`` occur in ``text`` (width-folded, any case)."""
+    if finder is None:
+        return []
+    return [(m.start(), m.start() + len(m.group(1))) for m in finder.finditer(fold_width(text).lower())]
 
 def _role(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
@@ -441,6 +455,7 @@ class Asker:
         self._fill_evidence([duty for entry in kept for _, duty in entry["evidence"]])
         relevant = self._relevant(u)
         words = sorted({w for s in (slots or u.slots) for w in s.words}, key=len, reverse=True)
+        finder = word_finder(words)
         for entry in kept:
             entry["score"] = round(entry["score"], 3)
             entry["evidence"] = [
@@ -450,7 +465,7 @@ class Asker:
                     "role": _role(duty["role"]),
                     "plan": duty["plan"],
                     "start": int(duty["start"]),
-                    "highlight": self._highlight(duty["text"], relevant, words),
+                    "highlight": self._highlight(duty["text"], relevant, finder),
                     "matched": self._matched(duty["text"], relevant, words),
                 }
                 for _, duty in sorted(entry["evidence"], key=lambda e: (-e[0], e[1]["duty"]))
@@ -483,11 +498,9 @@ class Asker:
                 relevant |= self.thesaurus.broader_closure(iri)
         return relevant
 
-    def _highlight(self, text: str, relevant: set[str], words: list[str] | None) -> list[list[int]]:
+    def _highlight(self, text: str, relevant: set[str], finder: re.Pattern | None) -> list[list[int]]:
         spans: list[tuple[int, int]] = [span for iri, span in self._concept_spans(text) if iri in relevant]
-        folded = fold_width(text).lower()
-        for word in words or ():
-            spans += [(m.start(), m.end()) for m in re.finditer(re.escape(fold_width(word).lower()), folded)]
+        spans += word_spans(text, finder)
         merged: list[list[int]] = []
         for start, end in sorted(spans):
             if merged and start <= merged[-1][1]:
