@@ -570,11 +570,12 @@ def print_table(result: dict) -> None:
               f"{ms(over_http.get(name, {})):>19}{shown(both.get(name)):>10}{flag}")
     if "error" in (result.get("rdflib_http") or {}):
         print(f"rdflib-endpoint: {result['rdflib_http']['error']}")
-    for key, what in (("engines", "same process, same triples"), ("http", "rdflib in-process over our /sparql"),
+    for key, what in (("engines", "rdflib over Oxigraph (same process, same triples)"),
+                      ("http", "rdflib in-process over our /sparql"),
                       ("both_http", "rdflib-endpoint over HTTP over our /sparql")):
         m = r.get(key, {})
         if m.get("median") is not None:
-            print(f"median rdflib/oxigraph ratio ({what}): {m['median']}× over {len(m['per_query'])} queries"
+            print(f"median ratio, {what}: {m['median']}× over {len(m['per_query'])} queries"
                   + (f" ({m['lower_bounds']} at the cap: lower bounds)" if m["lower_bounds"] else ""))
     mixed = serve.get("mixed_8_clients")
     if mixed:
