@@ -70,12 +70,10 @@ def pinyin_name(text: str) -> str:
 _JIEBA_WORDS: set[str] = set()
 
 
-def jieba_with(words: Iterable[str] = ()):
-    """jieba, initialised once, with ``words`` (thesaurus labels, unit names) in its dictionary.
-
-    The thesaurus terms must be whole tokens, or "工地扬尘" could be cut as "工地扬/尘" and
-    neither search nor question parsing would find the concept.
-    """
+@lru_cache(maxsize=1)
+def _jieba():
+    """jieba, its dictionary loaded, once per process (setting its log level each time cost more
+    than the content words of a build's clauses: logging clears every logger's cache)."""
     import logging
 
     import jieba
@@ -83,6 +81,16 @@ def jieba_with(words: Iterable[str] = ()):
     jieba.setLogLevel(logging.WARNING)
     if not jieba.dt.initialized:
         jieba.initialize()
+    return jieba
+
+
+def jieba_with(words: Iterable[str] = ()):
+    """jieba, initialised once, with ``words`` (thesaurus labels, unit names) in its dictionary.
+
+    The thesaurus terms must be whole tokens, or "工地扬尘" could be cut as "工地扬/尘" and
+    neither search nor question parsing would find the concept.
+    """
+    jieba = _jieba()
     for word in words:
         word = word.strip()
         if len(word) >= 2 and word not in _JIEBA_WORDS and re.search(f"[{CJK}]", word):
