@@ -281,12 +281,33 @@ def plain_form(text: str, base_iri: str | None = None) -> str | None:
 
 def syntax_message(text: str, base_iri: str | None, engine_message: str) -> str:
     """What is wrong with a plain query the engine could not parse, in rdflib's words (a line and a
-    column, "Unknown namespace prefix"), else the engine's."""
+    column, "Unknown namespace prefix"), else the engine's (``engine_syntax_error``)."""
     try:
         _parse("query", text, base_iri)
     except SparqlError as exc:
         return exc.message
-    return f"SPARQL syntax error: {engine_message}"
+    return engine_syntax_error(engine_message)
+
+
+_ENGINE_ERROR = re.compile(r"error at (\d+):(\d+): (?:expected one of |expected )?(.*)", re.DOTALL)
+_PROSE = re.compile(r"\b[A-Z][a-z]+(?: [A-Za-z]+)+")  # "The SELECT contains a variable that is unbound"
+
+
+def engine_syntax_error(message: str) -> str:
+    """Oxigraph's syntax error, readable: "error at 1:41: expected one of "$", "(", …, The SELECT
+    contains a variable that is unbound, ['0' ..= '9' | …]" becomes "SPARQL syntax error at line 1,
+    column 41: The SELECT contains a variable that is unbound"; without such a sentence, the tokens
+    it expected, without the character classes."""
+    match = _ENGINE_ERROR.fullmatch(message.strip())
+    if match is None:
+        return f"SPARQL syntax error: {message}"
+    line, column, rest = match.groups()
+    where = f"SPARQL syntax error at line {line}, column {column}"
+    sentences = list(dict.fromkeys(_PROSE.findall(rest)))
+    if sentences:
+        return f"{where}: {'; '.join(sentences)}"
+    tokens = re.findall(r'"[^"]*"|[A-Za-z_]+', re.sub(r"\[[^\]]*\]", "", rest))
+    return f"{where}: expected {', '.join(tokens[:12])}" if tokens else f"{where}: unexpected character"
 
 
 def analyse_query(text: str, base_iri: str | None = None) -> QueryInfo:

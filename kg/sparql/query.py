@@ -25,6 +25,7 @@ from .protocol import (
     analyse_query,
     check_graph_iri,
     choose_format,
+    engine_syntax_error,
     syntax_message,
 )
 from .results import take, write_boolean, write_graph, write_rows
@@ -125,7 +126,7 @@ def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
             rows, truncated = take(([s[i] for i in range(len(names))] for s in result), max_rows)
             body = write_rows(fmt, names, rows, truncated)
     except SyntaxError as exc:
-        message = syntax_message(op.text, op.base_iri, str(exc)) if info.plain else f"SPARQL syntax error: {exc}"
+        message = syntax_message(op.text, op.base_iri, str(exc)) if info.plain else engine_syntax_error(str(exc))
         raise SparqlError(400, message) from None
     except (ValueError, TypeError) as exc:  # Oxigraph's evaluation errors on a valid query
         raise SparqlError(400, f"the query could not be evaluated: {exc}") from None
