@@ -91,6 +91,19 @@ def test_editor_runs_examples_and_queries_with_results_in_view(page):
     expect(page.locator("#downloads a[data-format=csv]")).to_have_count(0)
 
 
+def test_editor_shows_why_a_query_failed(page, watch):
+    # The endpoint's reason, in the results' place (an empty box before: YASGUI's error display
+    # threw on a relative endpoint address).
+    page.goto("/query?lang=en")
+    _editor_value(page, "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s")
+    page.locator(".yasqe .CodeMirror textarea").press("Control+Enter")
+    expect(page.locator(".yasr .errorResult")).to_contain_text(
+        "SPARQL syntax error at line 1, column 41: The SELECT contains a variable that is unbound")
+    # The browser logs the 400 itself; nothing else may go wrong on the page.
+    assert watch.errors and all("status of 400" in e for e in watch.errors), watch.errors
+    watch.errors.clear()
+
+
 def test_editor_draws_a_chart_and_a_pivot_table(page):
     page.goto("/query?lang=en")
     page.locator(".examples-list a[data-name=lead-units-per-issue]").click()

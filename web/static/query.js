@@ -141,12 +141,15 @@
   window.Yasgui.Yasr.registerPlugin("chart", Chart);
   window.Yasgui.Yasr.registerPlugin("pivot", Pivot);
 
+  // YASGUI's error display reads the endpoint with new URL(), which refuses a path: a failed query
+  // then showed an empty box. It gets the whole address; the links on the page keep the path.
+  var endpointUrl = new URL(endpoint, location.href).href;
   var yasgui = new window.Yasgui(host, {
-    requestConfig: { endpoint: endpoint, method: "POST" },
+    requestConfig: { endpoint: endpointUrl, method: "POST" },
     copyEndpointOnNewTab: false,
     populateFromUrl: false,
     persistenceId: null,
-    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpointUrl }]; } },
     yasqe: { value: form.elements.query.value, editorHeight: "16rem", resizeable: true,
              createShareableLink: function (y) { return location.origin + "/query?query=" + encodeURIComponent(y.getValue()); } },
     yasr: { prefixes: prefixes, defaultPlugin: "table", pluginOrder: ["table", "pivot", "chart", "response"],
