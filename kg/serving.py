@@ -90,9 +90,12 @@ def serve_workers(make_app, host: str, port: int, workers: int, threads: int, gr
 
     apps = []
 
-    def ready(arbiter) -> None:
-        if on_ready:
-            on_ready(arbiter.LISTENERS[0].sock.getsockname()[1])
+    def ready(worker) -> None:
+        # Said by the first worker once its app is loaded (the store checked, searchers and the duty
+        # table read), not when the port is bound: at 10,000 plans that takes a minute, and a
+        # browser opened on "serving" waited for it.
+        if on_ready and worker.age == 1:
+            on_ready(worker.sockets[0].getsockname()[1])
 
     def worker_exit(arbiter, worker) -> None:
         for app in apps:
@@ -107,7 +110,7 @@ def serve_workers(make_app, host: str, port: int, workers: int, threads: int, gr
                 "threads": threads,
                 "graceful_timeout": int(grace),
                 "preload_app": False,  # each worker opens its own store and index
-                "when_ready": ready,
+                "post_worker_init": ready,
                 "worker_exit": worker_exit,
                 "loglevel": "warning",
                 "accesslog": None,

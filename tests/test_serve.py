@@ -80,3 +80,34 @@ def test_sigterm_drains_requests_in_flight(server):
     assert process.wait(timeout=60) == 0
     with pytest.raises(OSError):
         urllib.request.urlopen(base + "/healthz", timeout=5)
+
+
+def test_serving_is_said_once_a_process_can_answer(tmp_path):
+    # gunicorn binds its port before its workers load the app (at 10,000 plans: a minute of reading
+    # the store and index); "serving" must come after that, or the first request waits unseen.
+    script = tmp_path / "slow_app.py"
+    script.write_text(
+        "import sys, time\n"
+        "from flask import Flask\n"
+        "from kg.serving import serve_workers\n"
+        "def make_app():\n"
+        "    time.sleep(1)\n"
+        "    print('loaded', flush=True, file=sys.stderr)\n"
+        "    return Flask('slow')\n"
+        "serve_workers(make_app, '127.0.0.1', 0, workers=2, threads=1,\n"
+        "              on_ready=lambda port: print('ready', port, flush=True, file=sys.stderr))\n",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen([sys.executable, str(script)], stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for _ in range(50):
+            lines.append(process.stderr.readline().strip())
+            if lines[-1].startswith("ready") or process.poll() is not None:
+                break
+        assert lines[-1].startswith("ready") and "loaded" in lines[:-1], lines
+        assert sum(line.startswith("ready") for line in lines) == 1
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stderr.close()
