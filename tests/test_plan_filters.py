@@ -143,3 +143,31 @@ def test_search_unit_facet_names_the_place(seven_client):
     values = seven_client.get("/search?q=公安局&format=json").get_json()["facet_values"]["unit"]
     labels = [v["label_zh"] for v in values]
     assert len(labels) == len(set(labels)) and "市公安局（沈阳市）" in labels
+
+
+def test_the_front_page_stays_small_with_many_plans(seven_client, monkeypatch):
+    # Beyond PLAN_MENU_MAX plans (30) the ask form narrows by place and type, not by a menu of every
+    # plan, and the page lists HOME_PLANS of them with a link to all (at 10,000 plans: 2.7 MB, 4 s).
+    html = seven_client.get("/?lang=en").get_data(as_text=True)
+    assert '<select name="plan">' in html and 'href="/plans">All' not in html  # seven plans: the menu
+    monkeypatch.setattr("kg.service.pages.PLAN_MENU_MAX", 3)
+    monkeypatch.setattr("kg.service.pages.HOME_PLANS", 2)
+    html = seven_client.get("/?lang=en").get_data(as_text=True)
+    assert '<select name="plan">' not in html
+    assert '<select name="place">' in html and '<select name="type">' in html
+    assert len(re.findall(r'<li><a href="/plan/', html)) == 2
+    assert '<a href="/plans">All 7 plans →</a>' in html
+    page = seven_client.get("/ask", query_string={"q": "谁负责天气预报", "place": "聊城市", "lang": "en"})
+    assert re.search(r'<option value="聊城市" selected>', page.get_data(as_text=True))
+
+
+def test_a_forms_all_is_no_choice(seven_client):
+    # The form's first option (all plans, all places, all types) sends an empty value: every plan.
+    q = "谁负责天气预报"
+    every = seven_client.get("/api/ask", query_string={"q": q}).get_json()
+    for args in ({"plan": ""}, {"place": "", "type": ""}, {"plan": "", "place": "", "type": ""}):
+        page = seven_client.get("/ask", query_string={"q": q, "format": "json", **args})
+        assert page.status_code == 200, page.data[:200]
+        assert page.get_json()["chosen_plans"] == []
+        assert seven_client.get("/api/ask", query_string={"q": q, **args}).get_json()["answers"] == every["answers"]
+        assert seven_client.get("/search", query_string={"q": q, **args}).status_code == 200

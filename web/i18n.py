@@ -47,6 +47,7 @@ TEXT = {
     "score_title": ("得分：该单位的职责满足了问题的多少（最符合的一条，或几条合起来的九成；概念与词语按稀有程度加权），牵头高于会同高于配合",
                     "score: how much of the question the unit's clauses meet (its best clause, or 0.9 of its clauses together; concepts and words weighted by how rare they are); lead above joint above support"),
     "all_plans": ("全部预案", "All plans"),
+    "every_plan": ("全部 {n} 个预案 →", "All {n} plans →"),
     "in_plan": ("限于预案", "In plan"),
     "remove_filter": ("取消筛选", "remove filter"),
     "unit_page": ("单位页面", "unit page"),

@@ -276,6 +276,8 @@ class Service(PageViews, OverlapViews):
                 searcher.doc_count()
             self.searcher.warm(frequent=frequent)  # searchers, facets, postings: the first searches do not wait
             self.asker.warm()  # and what the first question would wait for: duty table, unit labels
+            if frequent:
+                self._plans  # noqa: B018  (and the plans every page lists or filters by: 22 s at 10,000 plans)
         except KgError:
             raise
         except Exception as exc:  # whoosh and RocksDB raise many kinds of error for damaged files

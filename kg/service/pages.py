@@ -13,6 +13,8 @@ from ..errors import BadRequest
 from .plans import plans_page
 
 UNITS_PAGE_PLANS = 20  # plans whose units one /units page lists
+HOME_PLANS = 12  # plans listed on the front page; /plans lists them all
+PLAN_MENU_MAX = 30  # beyond this, the question is narrowed by place and type, not by a menu of plans
 
 
 class PageViews:
@@ -48,8 +50,15 @@ class PageViews:
                 unit["plan_names"] = [{"label_zh": by_iri[i]["short_zh"], "label_en": by_iri[i]["short_en"],
                                        "title": by_iri[i]["title"], "href": by_iri[i]["href"]} for i in named]
         chosen_iris = set(self.chosen_plans(plans, places, types) or ())
-        chosen = [p for p in self.browser.plans() if p["iri"] in chosen_iris]
-        return {"examples": EXAMPLE_QUESTIONS, "plans": self.browser.plans(), "answer": answer, "chosen_plans": chosen}
+        every = self._plans  # read once per build (a query of every plan took 2 s a view at 10,000)
+        chosen = [p for p in every if p["iri"] in chosen_iris]
+        # With many plans the page lists a few and links to /plans, and the question is narrowed by
+        # place and emergency type: at 10,000 plans a list and a menu of every plan made the front
+        # page 2.7 MB and 4 s a view.
+        options = self.plan_choice.options() if len(every) > PLAN_MENU_MAX else None
+        return {"examples": EXAMPLE_QUESTIONS, "plans": every[:HOME_PLANS], "plan_count": len(every),
+                "plan_menu": every if options is None else None, "narrow": options,
+                "answer": answer, "chosen_plans": chosen}
 
     def search_page(self, text: str, args: dict[str, list[str]], page: int = 1, per_page: int = 10) -> dict:
         """/search: ``args`` are the page's arguments (facets kind, unit, action, object_category;

@@ -55,7 +55,8 @@ class PlanChoice:
         self.plans = plans
 
     def resolve(self, plans=None, places=None, types=None) -> list[str] | None:
-        plans, places, types = list(plans or ()), list(places or ()), list(types or ())
+        # An empty value is a form's "all" (its first <option value="">): no choice, not an unknown plan.
+        plans, places, types = ([v for v in values or () if v.strip()] for values in (plans, places, types))
         if not (plans or places or types):
             return None
         chosen = self.plans
