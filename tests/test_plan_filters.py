@@ -159,6 +159,9 @@ def test_the_front_page_stays_small_with_many_plans(seven_client, monkeypatch):
     assert '<a href="/plans">All 7 plans →</a>' in html
     page = seven_client.get("/ask", query_string={"q": "谁负责天气预报", "place": "聊城市", "lang": "en"})
     assert re.search(r'<option value="聊城市" selected>', page.get_data(as_text=True))
+    page = seven_client.get("/ask", query_string={"q": "谁负责天气预报", "type": "snowstorm", "lang": "en"})
+    chosen = re.search(r'<p class="filter">(.*?)</p>', page.get_data(as_text=True), re.S).group(1)
+    assert len(re.findall(r'<a href="/plan/', chosen)) == 2 and "</a>、<a" in chosen  # the plans apart
 
 
 def test_a_forms_all_is_no_choice(seven_client):
