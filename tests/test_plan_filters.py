@@ -88,6 +88,8 @@ def test_search_filter_api_page_cli(seven_client, runner, seven):
         assert page["total"] == api["total"] and [f["name"] for f in page["filters"]] == list(args)
     html = seven_client.get("/search", query_string={"q": "公安局", "place": "沈阳市", "lang": "zh"}).get_data(as_text=True)
     assert "取消筛选" in html and "沈阳市" in html
+    assert '<select name="place"><option value="">' in html and '<option value="沈阳市" selected>' in html  # kept
+    assert html.count(" selected>") == 1
     remove = re.search(r'<a class="remove" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert "place=" not in remove and "q=" in remove
     assert seven_client.get(remove + "&format=json").get_json()["total"] == every["total"]

@@ -110,7 +110,6 @@ def scenes(store: ox.Store, thesaurus: Thesaurus) -> dict[str, frozenset[str]]:
     return found
 
 
-
 def word_finder(words: Iterable[str]) -> re.Pattern | None:
     """One pattern for all the question's words: at every place any of them starts, the longest one
     starting there (a zero-width lookahead, so overlapping words are all found)."""
@@ -123,6 +122,7 @@ def word_spans(text: str, finder: re.Pattern | None) -> list[tuple[int, int]]:
     if finder is None:
         return []
     return [(m.start(), m.start() + len(m.group(1))) for m in finder.finditer(fold_width(text).lower())]
+
 
 def _role(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]

@@ -55,7 +55,9 @@ class PageViews:
         # With many plans the page lists a few and links to /plans, and the question is narrowed by
         # place and emergency type: at 10,000 plans a list and a menu of every plan made the front
         # page 2.7 MB and 4 s a view.
-        options = self.plan_choice.options() if len(every) > PLAN_MENU_MAX else None
+        options = None
+        if len(every) > PLAN_MENU_MAX:
+            options = {**self.plan_choice.options(), "chosen": {"place": places or [], "type": types or []}}
         return {"examples": EXAMPLE_QUESTIONS, "plans": every[:HOME_PLANS], "plan_count": len(every),
                 "plan_menu": every if options is None else None, "narrow": options,
                 "answer": answer, "chosen_plans": chosen}

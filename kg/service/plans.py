@@ -8,6 +8,7 @@ facade; imports nothing but vocab.
 
 from __future__ import annotations
 
+from functools import cached_property
 from urllib.parse import urlencode
 
 from ..errors import BadRequest
@@ -115,7 +116,12 @@ class PlanChoice:
         return {"label_zh": value, "label_en": value}
 
     def options(self) -> dict:
-        """What a filter form offers: plans, places and emergency types, each once."""
+        """What a filter form offers: plans, places and emergency types, each once (read-only: made
+        once per build, since every page with a filter offers them)."""
+        return self._options
+
+    @cached_property
+    def _options(self) -> dict:
         places, types = {}, {}
         for plan in self.plans:
             if plan["place_zh"]:

@@ -107,14 +107,15 @@ def functions_of(build_path: str, store: ox.Store) -> dict:
 
 def run_query(build_path: str, op: Operation, max_rows: int) -> Reply:
     info = analyse_query(op.text, op.base_iri)
-    fmt = choose_format(op, graph=info.form in ("CONSTRUCT", "DESCRIBE"))
+    graph = info.form in ("CONSTRUCT", "DESCRIBE")
+    fmt = choose_format(op, graph=graph)
     store = store_of(build_path)
     dataset = _dataset(store, op, info.from_graphs, info.from_named)
     truncated = False
     try:
         result = store.query(op.text, prefixes=PREFIXES, base_iri=op.base_iri, **dataset,
                              custom_functions=functions_of(build_path, store) if uses_functions(op.text) else None)
-        if isinstance(result, ox.QueryTriples) != (info.form in ("CONSTRUCT", "DESCRIBE")):
+        if isinstance(result, ox.QueryTriples) != graph:
             fmt = choose_format(op, graph=isinstance(result, ox.QueryTriples))  # the engine read another form
         if isinstance(result, ox.QueryBoolean):
             body = write_boolean(bool(result), fmt)
