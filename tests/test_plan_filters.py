@@ -176,3 +176,43 @@ def test_a_forms_all_is_no_choice(seven_client):
         assert page.get_json()["chosen_plans"] == []
         assert seven_client.get("/api/ask", query_string={"q": q, **args}).get_json()["answers"] == every["answers"]
         assert seven_client.get("/search", query_string={"q": q, **args}).status_code == 200
+
+
+def test_search_and_units_filters_stay_small_with_many_plans(seven_client, monkeypatch):
+    # Beyond PLAN_MENU_MAX plans /search and /units offer no menu of every plan (10,000 options at
+    # 10,000 plans) but places and types, say how many plans there are and link to the list; a plan
+    # chosen (from a link) stays chosen when the form narrows further.
+    for path in ("/search?q=扬尘&lang=en", "/units?lang=en"):
+        html = seven_client.get(path).get_data(as_text=True)
+        assert '<select name="plan">' in html and 'href="/plans">7 plans' not in html  # seven plans: the menu
+    monkeypatch.setattr("kg.service.pages.PLAN_MENU_MAX", 3)
+    for path in ("/search?q=扬尘&lang=en", "/units?lang=en"):
+        html = seven_client.get(path).get_data(as_text=True)
+        assert '<select name="plan">' not in html
+        assert '<select name="place">' in html and '<select name="type">' in html
+        assert '<a class="hint" href="/plans">7 plans: narrow by place and type' in html
+    html = seven_client.get("/search", query_string={"q": "森林防火", "plan": SHENYANG, "lang": "en"}).get_data(as_text=True)
+    form = re.search(r'<form class="plan-filter".*?</form>', html, re.S).group(0)
+    assert f'<input type="hidden" name="plan" value="{SHENYANG}">' in form
+    assert '<input type="hidden" name="q" value="森林防火">' in form
+    narrowed = seven_client.get("/search", query_string={"q": "森林防火", "plan": SHENYANG, "type": "forest-fire",
+                                                        "format": "json"}).get_json()
+    plain = seven_client.get("/search", query_string={"q": "森林防火", "plan": SHENYANG, "format": "json"}).get_json()
+    assert plain["total"] > 0 and narrowed["total"] == plain["total"]  # the plan kept: its type narrows no more
+
+
+def test_a_plan_page_asks_and_searches_that_plan(seven_client, monkeypatch):
+    # At scale a plan is chosen from /plans: its page asks and searches that plan alone, and the front
+    # page's narrowing form keeps the plan asked of when there is no menu of plans.
+    html = seven_client.get(f"/plan/{SHENYANG}?lang=en").get_data(as_text=True)
+    form = re.search(r'<form class="ask-form plan-ask".*?</form>', html, re.S).group(0)
+    assert 'action="/ask"' in form and f'<input type="hidden" name="plan" value="{SHENYANG}">' in form
+    assert f'<a href="/search?plan={SHENYANG}">Search this plan</a>' in html
+    q = "谁负责天气预报"
+    answer = seven_client.get("/ask", query_string={"q": q, "plan": SHENYANG, "format": "json"}).get_json()
+    assert answer["answer"]["answers"] and [p["key"] for p in answer["chosen_plans"]] == [SHENYANG]
+    monkeypatch.setattr("kg.service.pages.PLAN_MENU_MAX", 3)
+    html = seven_client.get("/ask", query_string={"q": q, "plan": SHENYANG, "lang": "en"}).get_data(as_text=True)
+    form = re.search(r'<form class="ask-form".*?</form>', html, re.S).group(0)
+    assert '<select name="plan">' not in form
+    assert f'<input type="hidden" name="plan" value="{SHENYANG}">' in form

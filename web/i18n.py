@@ -48,6 +48,8 @@ TEXT = {
                     "score: how much of the question the unit's clauses meet (its best clause, or 0.9 of its clauses together; concepts and words weighted by how rare they are); lead above joint above support"),
     "all_plans": ("全部预案", "All plans"),
     "every_plan": ("全部 {n} 个预案 →", "All {n} plans →"),
+    "plan_menu_many": ("共 {n} 个预案：按地区和类型筛选，或在预案列表中选择一个预案 →",
+                       "{n} plans: narrow by place and type, or choose one plan from the list →"),
     "in_plan": ("限于预案", "In plan"),
     "remove_filter": ("取消筛选", "remove filter"),
     "unit_page": ("单位页面", "unit page"),

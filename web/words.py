@@ -73,6 +73,8 @@ WORDS = {
     "plan_overlaps": ("本预案的职责交叉", "Overlaps in this plan"),
     "plan_compare": ("与其他预案对比", "Compare with another plan"),
     "plan_units": ("本预案的单位", "This plan's units"),
+    "plan_search": ("在本预案中搜索", "Search this plan"),
+    "plan_ask": ("向本预案提问", "Ask this plan"),
     "matching_label": ("匹配方式", "Matching"),
     "no_units": ("没有单位。", "No units."),
 }
