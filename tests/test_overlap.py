@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import networkx as nx
 import pytest
@@ -262,6 +263,13 @@ def test_the_page_opens_on_one_plan_and_the_api_on_a_small_build_s_every_plan(tm
     assert client.get("/api/overlaps", query_string={"plan": panjin}).get_json()["plan"] == panjin
     assert client.get("/api/overlaps", query_string={"plan": "nowhere"}).status_code == 400
     assert client.get("/overlaps/data.json", query_string={"plan": panjin}).status_code == 200
+
+    # beyond PLAN_MENU_MAX plans the menu lists the shown plan's place's plans, and says so
+    monkeypatch.setattr("kg.service.pages.PLAN_MENU_MAX", 1)
+    many = client.get("/overlaps", query_string={"plan": panjin, "lang": "en"}).get_data(as_text=True)
+    menu = re.search(r'<select name="plan">(.*?)</select>', many, re.S).group(1)
+    assert re.findall(r'<option value="([^"]+)"', menu) == [panjin]
+    assert '<a href="/plans">The Plan menu lists the plans of Panjin only' in many
 
     # a pair of units of different plans is explained, not shown as "0 shared"
     base = "https://w3id.org/dutygraph/id/unit/"

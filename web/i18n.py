@@ -144,6 +144,8 @@ TEXT = {
     "scope_asked": ("这个数据里有 {} 个预案，本页显示你选的：", "This build has {} plans; this page shows the one you chose:"),
     "scope_all": ("这个数据里有 {} 个预案，本页显示：", "This build has {} plans; this page shows:"),
     "scope_one": ("预案：", "Plan:"),
+    "scope_place": ("“预案”菜单只列出{}的预案；其他地区的预案请从预案列表打开，每个预案页都链接它的职责交叉。",
+                    "The Plan menu lists the plans of {} only; for another place's, open the plan from the list of plans: each plan's page links its overlaps."),
     "scope_change": ("在下面的“预案”中选择另一个，再点“筛选”。", "To see another, choose it under “Plan” below and press Filter."),
     "downloads": ("下载本预案的发现和网络", "Download this plan's findings and networks"),
     "downloads_hint": ("CSV 每行一条依据条款（含预案列）；GraphML、GEXF 可用 Gephi 或 networkx 打开。",

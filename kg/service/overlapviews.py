@@ -134,8 +134,18 @@ class OverlapViews:
                         scope["chosen"], lang), scope
 
     def overlap_page(self, filters: dict[str, str], lang: str = "zh") -> dict:
+        """/overlaps: one plan's findings and pictures. Beyond ``PLAN_MENU_MAX`` plans the plan menu
+        lists the plans of the shown plan's place, not every plan (101 KB of the page at 1,000 plans);
+        each plan's page links its overlaps."""
+        from .pages import PLAN_MENU_MAX
+
         pictures, scope = self._pictures(filters, lang)
-        return {**pictures.page(), "why": scope["why"], "plan_count": len(scope["plans"])}
+        page = {**pictures.page(), "why": scope["why"], "plan_count": len(scope["plans"]), "menu_place": None}
+        chosen = scope["chosen"]
+        if len(scope["plans"]) > PLAN_MENU_MAX and chosen:
+            page["options"]["plan"] = [p for p in scope["plans"] if p.get("place_zh") == chosen.get("place_zh")]
+            page["menu_place"] = {"label_zh": chosen.get("place_zh") or "", "label_en": chosen.get("place_en") or ""}
+        return page
 
     def overlap_networks(self, filters: dict[str, str], lang: str = "zh") -> dict:
         """The networks of the page and their layouts; the same for the same plan, filters and
