@@ -141,6 +141,18 @@ def test_understand_strips_cues(thesaurus):
     assert [c.key for p in u.parts for c in p.concepts] == ["school"]
 
 
+@pytest.mark.parametrize("question, content", [
+    ("工地扬尘归谁管？", "工地扬尘"), ("谁来管", ""), ("谁来管理学校？", "学校"),
+    # a one-character cue verb followed by more Chinese is the question's own word
+    ("河上的船谁来管制？", "河上的船 管制"), ("谁来管控渣土车？", "管控渣土车"), ("谁问责？", "问责"),
+    ("渣土车由谁管控？", "渣土车 管控"),
+])
+def test_cue_words_leave_the_question_s_own_words(question, content):
+    from kg.ask.question import strip_cues
+
+    assert strip_cues(question) == ("zh", content)
+
+
 def test_cli_ask_json(runner, built):
     result = runner.invoke(main, ["--home", str(built.home), "ask", "工地扬尘找谁", "--json"])
     assert result.exit_code == 0, result.output
@@ -176,7 +188,7 @@ def test_gold_questions_above_the_floors(service):
 # The other plans' questions (dev2's 35, the 103 written blind): floors at what ask does today, so
 # that a change cannot lose ground unnoticed. The aim is higher (recall 0.90, precision 0.85, every
 # out-of-scope question empty; see docs/accuracy.md) and is not met yet.
-OTHER_PLANS_FLOORS = {"dev2.json": (0.70, 0.75), "ask_new.json": (0.60, 0.65)}
+OTHER_PLANS_FLOORS = {"dev2.json": (0.70, 0.75), "ask_new.json": (0.70, 0.70)}
 
 
 @pytest.mark.parametrize("gold", sorted(OTHER_PLANS_FLOORS))
@@ -214,6 +226,29 @@ def test_a_units_clauses_answer_together():
     scored = Scored(score, {"treat": treat, "watch": watch}, {"treat": 1.0, "watch": 1.0}, [], {})
     raised = together(table, scored, score, 0.9)
     assert raised.tolist() == [0.9, 0.9, 0.0, 0.5]
+
+
+def test_a_thing_that_sets_the_scene_does_not_gate_a_clause():
+    """"养殖场的猪大批死亡，谁去现场调查核实？": the farm sets the scene, the question asks who
+    investigates; a clause that investigates answers without naming the farm (it ranks below one
+    that names both). A thing where the question asks still gates: "谁调查养殖场？" is not answered
+    by a clause about investigating alone."""
+    from kg.ask.question import Slot
+    from kg.ask.retrieval import score_clauses
+    from kg.search.postings import ROLE_IRIS, TableWriter
+
+    writer = TableWriter()
+    for duty, concepts in (("both", ["farm", "investigate"]), ("investigates", ["investigate"]),
+                           ("farm", ["farm"]), ("other", ["publicity"])):
+        writer.add(duty, [duty], concepts, ROLE_IRIS[0], words=["x"])
+    table = writer.table()
+    investigate = Slot("c1", "调查", direct=frozenset({"investigate"}))
+    for context in (True, False):
+        farm = Slot("c0", "养殖场", direct=frozenset({"farm"}), topic=True, thing=True, context=context)
+        score = score_clauses(table, [farm, investigate]).score
+        assert score[0] == pytest.approx(1.0) and score[3] == 0.0
+        assert bool(score[1] > 0) == context  # the scene does not gate; what is asked does
+        assert score[1] < score[0]
 
 
 def test_the_answer_says_what_no_duty_names(service, client):

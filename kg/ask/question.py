@@ -42,12 +42,15 @@ EN_FILLER = re.compile(
     r"by|during)\b|[?!.,;:]",
     re.IGNORECASE,
 )
+# A one-character cue verb (管, 抓, 问) ends the cue only where no Chinese character follows it:
+# "谁来管？" asks who, "谁来管制…", "谁来管控…", "谁问责？" ask about 管制, 管控, 问责.
+_ALONE = r"(?![\u4e00-\u9fff])"
 ZH_CUES = re.compile(
     r"(?:请问|我想知道|想问一下|想问|是|由|归|找|问|向|打给|联系|反映|投诉|举报)?"
     r"(?:哪个|哪些|哪一个|什么|哪家|啥)?(?:部门|单位|机关|机构|政府部门)?"
     r"(?:谁|哪个部门|哪个单位|哪些部门|哪些单位|什么部门|什么单位)"
-    r"(?:来|去|在|主要|具体|应该|应当|该)?(?:负责|管理|管|主管|处理|牵头|承担|分管|监管|抓|问)?(?:的)?"
-    r"|(?:归|由)(?:谁|哪个部门|哪个单位)(?:管|负责)?|(?:谁|哪个部门|哪个单位)(?:负责|管)"
+    rf"(?:来|去|在|主要|具体|应该|应当|该)?(?:负责|管理|管{_ALONE}|主管|处理|牵头|承担|分管|监管|抓{_ALONE}|问{_ALONE})?(?:的)?"
+    rf"|(?:归|由)(?:谁|哪个部门|哪个单位)(?:管{_ALONE}|负责)?|(?:谁|哪个部门|哪个单位)(?:负责|管{_ALONE})"
     r"|(?:出了问题|有问题)(?:找|打给|联系)?|[？?！!。，,、]|(?:呢|吗|啊|呀)$"
 )
 # Words of a Chinese question that frame it rather than say what it is about.

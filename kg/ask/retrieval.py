@@ -14,8 +14,8 @@ counts for more than a common one. A clause's score is the weight of what it mee
 of every slot (0..1): partial matches are ranked, not dropped. Things of one kind asked together
 ("oil and coal", "渣土车、沙石车") are alternatives: one slot, either meets it. A question about a
 thing is not answered by a clause that meets only its actions ("who inspects?" of a question about
-trucks). All of it is NumPy over the whole table: at 1,000 plans a question meets tens of thousands
-of clauses.
+trucks), unless the thing only sets the scene ("养殖场的猪大批死亡，谁去现场调查核实？"). All of it
+is NumPy over the whole table: at 1,000 plans a question meets tens of thousands of clauses.
 """
 
 from __future__ import annotations
@@ -106,7 +106,9 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
             if weight[key]:
                 score += weight[key] * meets
         score /= total
-    things = [s for s in slots if s.thing and s.key not in unmet]
+    # things named only where the question sets the scene do not gate ("养殖场的猪大批死亡，谁去现场
+    # 调查核实？" asks who investigates; the farm still weighs in the ranking)
+    things = [s for s in slots if s.thing and not s.context and s.key not in unmet]
     if things:  # a question about things: a clause must meet at least half of what they weigh
         meets = sum(weight[s.key] * (met[s.key] > 0) for s in things)
         score[meets < 0.5 * sum(weight[s.key] for s in things)] = 0.0
