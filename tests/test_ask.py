@@ -153,6 +153,21 @@ def test_cue_words_leave_the_question_s_own_words(question, content):
     assert strip_cues(question) == ("zh", content)
 
 
+def test_an_action_and_a_thing_sharing_a_word_are_one_place(thesaurus):
+    """"medical rescue team": the action "medical rescue" and the object "rescue team" share
+    "rescue": one slot, either meets it. Two things sharing a word are both asked."""
+    from kg.ask.question import concept_slots
+
+    u = understand("Who sends a medical rescue team?", thesaurus)
+    assert {p.text for p in u.parts} >= {"medical rescue", "rescue team"}
+    slots = concept_slots(u.parts, lambda w: False)
+    team = next(s for s in slots if "rescue team" in s.text)
+    assert team.text == "medical rescue team" and team.thing
+    assert {thesaurus.concepts[i].key for i in team.direct} >= {"medical-treatment", "rescue-force"}
+    u = understand("建筑工地扬尘污染源数据库是哪个部门建的？", thesaurus)
+    assert len(u.parts) == 2 and len(concept_slots(u.parts, lambda w: False)) == 2
+
+
 def test_cli_ask_json(runner, built):
     result = runner.invoke(main, ["--home", str(built.home), "ask", "工地扬尘找谁", "--json"])
     assert result.exit_code == 0, result.output

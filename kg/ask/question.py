@@ -78,6 +78,7 @@ class Part:
     expanded: frozenset[str]  # the concepts, everything narrower, and things related to those
     direct: frozenset[str] = frozenset()  # the concepts and everything narrower
     context: bool = False  # named only where the question sets the scene, not where it asks
+    span: tuple[int, int] = (0, 0)  # where in the question's content
 
     @property
     def topic(self) -> bool:
@@ -147,7 +148,7 @@ def link_concepts(content: str, thesaurus: Thesaurus) -> list[Part]:
     for (start, end), concepts in sorted(by_span.items()):
         expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in concepts))
         direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
-        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded, direct))
+        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded, direct, span=(start, end)))
     return parts
 
 
@@ -177,19 +178,46 @@ def english_slots(content: str, bridge: Bridge | None, known: Callable[[str], bo
 def concept_slots(parts: list[Part], known: Callable[[str], bool]) -> list[Slot]:
     """A slot per place in the question where concepts were found, with its concepts, everything
     narrower and related, and the Chinese labels the plans use. Where one word names concepts of
-    two schemes ("organises": the action 组织 and the object 组织) it means one of them: either
-    meets it, and it is a thing only if every one of them is."""
+    two schemes ("organises": the action 组织 and the object 组织), or an action's label and a
+    thing's share a word ("medical rescue team": the action "medical rescue" and the object "rescue
+    team"), it means one of them: either meets it, and it is a thing if one of them is."""
+    places: list[list[Part]] = []
+    for part in sorted(parts, key=lambda p: p.span):
+        last = places[-1] if places else []
+        # overlapping labels are one place when one names an action and the other a thing; two
+        # things that share a word ("建筑工地扬尘" and "扬尘污染源数据库") are both asked
+        if last and part.span[0] < max(p.span[1] for p in last) and any(p.topic != part.topic for p in last):
+            last.append(part)
+        else:
+            places.append([part])
     slots = []
-    for i, part in enumerate(parts):
-        words = {part.text: 1.0} if known(part.text) else {}
-        for concept in part.concepts:
-            for label in concept.labels_zh:
-                if known(label):
-                    words[label] = 1.0
-        schemes = {c.scheme for c in part.concepts}
-        slots.append(Slot(f"c{i}", part.text, words, part.direct, part.expanded - part.direct,
-                          topic=schemes <= set(TOPIC_SCHEMES), thing="object" in schemes, context=part.context))
+    for i, place in enumerate(places):
+        words: dict[str, float] = {}
+        for part in place:
+            if known(part.text):
+                words[part.text] = 1.0
+            for concept in part.concepts:
+                for label in concept.labels_zh:
+                    if known(label):
+                        words[label] = 1.0
+        schemes = {c.scheme for part in place for c in part.concepts}
+        direct = frozenset().union(*(p.direct for p in place))
+        expanded = frozenset().union(*(p.expanded for p in place))
+        text = place[0].text if len(place) == 1 else _joined(place)
+        slots.append(Slot(f"c{i}", text, words, direct, expanded - direct, topic=schemes <= set(TOPIC_SCHEMES),
+                          thing="object" in schemes,
+                          context=all(p.context for p in place)))
     return slots
+
+
+def _joined(place: list[Part]) -> str:
+    """The text of overlapping parts, as one ("medical rescue" + "rescue team" → "medical rescue team")."""
+    text, end = "", place[0].span[0]
+    for part in place:
+        start = part.span[0]
+        text += part.text[max(0, end - start):]
+        end = max(end, part.span[1])
+    return text
 
 
 def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], bool]) -> list[Slot]:
