@@ -100,6 +100,7 @@ class Slot:
     thing: bool = False  # objects only: a clause must meet the things a question asks about
     backup: dict[str, float] = field(default_factory=dict)  # words to try when nothing else meets it
     context: bool = False  # from where the question sets the scene ("Hail wrecked our crops. Who helps…")
+    parts: tuple[str, ...] = ()  # the texts of the question's places it stands for (concept slots)
 
     @property
     def understood(self) -> bool:
@@ -205,8 +206,8 @@ def concept_slots(parts: list[Part], known: Callable[[str], bool]) -> list[Slot]
         expanded = frozenset().union(*(p.expanded for p in place))
         text = place[0].text if len(place) == 1 else _joined(place)
         slots.append(Slot(f"c{i}", text, words, direct, expanded - direct, topic=schemes <= set(TOPIC_SCHEMES),
-                          thing="object" in schemes,
-                          context=all(p.context for p in place)))
+                          thing="object" in schemes, context=all(p.context for p in place),
+                          parts=tuple(p.text for p in place)))
     return slots
 
 
@@ -225,7 +226,7 @@ def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], b
     scene left out), each also holding the words its place in the question translates to ("warning"
     is the action 预警, and the word 警示 of 警示标志); and one per word that no concept covers."""
     slots = concept_slots(parts, known)
-    by_part = {p.text.lower(): [s for s in slots if s.text == p.text] for p in parts}
+    by_part = {p.text.lower(): [s for s in slots if p.text in s.parts] for p in parts}
     out = []
     for word in u.slots:
         low = word.text.lower()
@@ -235,7 +236,7 @@ def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], b
             # tried when no clause of the plans names the concept ("warning" is 预警; a plan that
             # says 警示标志 still meets it); a thing only by a word that says all of it ("fires" is
             # not "forest fires")
-            for host in (h for h in hosts if not h.topic or h.text.lower() in low):
+            for host in (h for h in hosts if not h.topic or any(t.lower() in low for t in h.parts)):
                 for w, value in word.words.items():
                     if MERGED_WEIGHT * value > host.backup.get(w, 0.0):
                         host.backup[w] = MERGED_WEIGHT * value

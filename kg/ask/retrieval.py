@@ -11,11 +11,12 @@ found there, or a word of the question. A clause meets a slot
 
 A slot weighs what it tells apart: its IDF over the clauses that meet it at all, so a rare thing
 counts for more than a common one. A clause's score is the weight of what it meets over the weight
-of every slot (0..1): partial matches are ranked, not dropped. Things of one kind asked together
-("oil and coal", "渣土车、沙石车") are alternatives: one slot, either meets it. A question about a
-thing is not answered by a clause that meets only its actions ("who inspects?" of a question about
-trucks), unless the thing only sets the scene ("养殖场的猪大批死亡，谁去现场调查核实？"). All of it
-is NumPy over the whole table: at 1,000 plans a question meets tens of thousands of clauses.
+of every slot (0..1): partial matches are ranked, not dropped. Where one place of the question names
+two concepts (an action and a thing: "medical rescue team") they are one slot, either meets it. A
+question about a thing is not answered by a clause that meets only its actions ("who inspects?" of
+a question about trucks), unless the thing only sets the scene ("养殖场的猪大批死亡，谁去现场调查
+核实？"). All of it is NumPy over the whole table: at 1,000 plans a question meets tens of
+thousands of clauses.
 """
 
 from __future__ import annotations
