@@ -88,6 +88,15 @@ def test_what_a_clause_is_about(vocabulary, text, scene, targets, absent):
         assert "下级政府" not in _zh(vocabulary, reading.things)
 
 
+def test_only_organisations_and_people_are_steered(vocabulary):
+    """After a steering verb the counties are addressed; supplies are acted on, never steered:
+    "组织现场急需物资的筹集调度" keeps its supplies among what it acts on."""
+    steered = _read(vocabulary, "督促各县(市、区)、市属开发区落实停限产企业应急管控措施")
+    assert steered.addressees and "下级政府" not in _zh(vocabulary, steered.things)
+    supplies = _read(vocabulary, "组织现场急需物资的筹集调度")
+    assert not supplies.addressees and "应急物资" in _zh(vocabulary, supplies.things)
+
+
 def test_a_duplication_is_between_parties_that_each_meet_the_others():
     from kg.overlaps.findings import _cliques
 

@@ -14,7 +14,7 @@ Takes the ``Thesaurus``; answers, once per concept and remembered:
   (施工扬尘 ↔ 施工工地: the dust of construction sites belongs to the field of dust);
 - the kinds of verbs the grammar of a clause turns on: weak (落实, 组织, 协调…: they say how, not what),
   steering (指导, 督促, 监督, 协调, 组织, 调动, 联系, 指挥: they take an organisation and a task, "督促各县
-  落实…"), plan-making (编制, 修订: their product is the unit's own plan).
+  落实…"; only organisations, enterprises, people and institutions are steered), plan-making (编制, 修订: their product is the unit's own plan).
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ WEAK_ACTIONS = ("implement", "organise", "coordinate", "liaise", "report")
 # Actions that take an organisation and a task (指导各县落实…, 组织消防部门参与…): the organisation
 # between them is steered, not acted on, and the task after them is what is steered.
 STEERING_ACTIONS = ("guide", "supervise", "urge-supervise", "coordinate", "organise", "dispatch", "liaise", "command")
+# What a steering verb can take (the tops of the objects that act): organisations, enterprises,
+# people, and institutions, which the thesaurus files as sites (组织医疗机构…). Supplies, vehicles,
+# documents… are acted on, never steered ("组织现场急需物资的筹集调度": the supplies are the target).
+AGENT_TOPS = ("organisation", "enterprise", "person", "site")
 # The response to an emergency: what a whole plan is about, so part of every plan's scene.
 RESPONSE_ACTION = "respond"
 # Drafting and revising plans: the product is the unit's own plan, not a target it shares.
@@ -59,6 +63,11 @@ class Vocabulary:
     @cached_property
     def plan_making(self) -> frozenset[str]:
         return frozenset().union(*(self.t.narrower_closure(a) for a in self._actions((PLAN_MAKING_ACTION,))))
+
+    def is_agent(self, iri: str) -> bool:
+        """Whether an object can be steered (an organisation, enterprise, person or institution)."""
+        top = self.t.concepts.get(self.t.top(iri))
+        return top is not None and top.key in AGENT_TOPS
 
     # ------------------------------------------------------------------ structure
 

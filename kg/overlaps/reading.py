@@ -145,7 +145,7 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
             segment = segment[: cut.start()]
         if not segment.strip() or not verbal or any(s.end <= m.start < s.end + len(segment) for m in issues):
             continue  # "检查指导县乡公路…扬尘治理": the roads' dust is what is inspected, nobody is steered
-        inside = [m for m in objects if s.end <= m.start and m.end <= s.end + len(segment)]
+        inside = [m for m in objects if s.end <= m.start and m.end <= s.end + len(segment) and v.is_agent(m.concept.iri)]
         if inside:
             dropped |= {m.start for m in inside}
             addressees += _names(segment)
