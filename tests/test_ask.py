@@ -168,6 +168,34 @@ def test_an_action_and_a_thing_sharing_a_word_are_one_place(thesaurus):
     assert len(u.parts) == 2 and len(concept_slots(u.parts, lambda w: False)) == 2
 
 
+def test_conjoined_requests_are_asked_apart(thesaurus):
+    """"病人救护和人间疫情监测" asks two things: a clause answering either answers (the patients
+    gate the first, not the second); "检查和监督渣土车" is one request, its verbs sharing the trucks."""
+    from dataclasses import replace
+
+    from kg.ask.question import question_slots
+    from kg.ask.retrieval import score_clauses
+    from kg.search.postings import ROLE_IRIS, TableWriter
+
+    def slots_of(question):
+        u = understand(question, thesaurus)
+        return question_slots(u, u.parts, lambda w: False)
+
+    two = slots_of("谁负责病人救护和人间疫情监测？")
+    assert {s.text: s.group for s in two} == {"病人": 0, "救护": 0, "人间": 1, "疫情": 1, "监测": 1}
+    assert {s.group for s in slots_of("谁负责检查和监督渣土车？")} == {0}
+
+    by_text = {s.text: s for s in two}
+    writer = TableWriter()
+    for duty, concepts in (("treat", by_text["病人"].direct | by_text["救护"].direct),
+                           ("watch", by_text["疫情"].direct | by_text["监测"].direct), ("other", [])):
+        writer.add(duty, [duty], concepts, ROLE_IRIS[0], words=["x"])
+    score = score_clauses(writer.table(), [s for s in two if s.direct]).score
+    assert score[0] > 0 and score[1] > 0 and score[2] == 0
+    one = [replace(s, group=0) for s in two if s.direct]
+    assert score_clauses(writer.table(), one).score[1] == 0  # asked as one request, the patients gate it
+
+
 def test_cli_ask_json(runner, built):
     result = runner.invoke(main, ["--home", str(built.home), "ask", "工地扬尘找谁", "--json"])
     assert result.exit_code == 0, result.output

@@ -101,6 +101,7 @@ class Slot:
     backup: dict[str, float] = field(default_factory=dict)  # words to try when nothing else meets it
     context: bool = False  # from where the question sets the scene ("Hail wrecked our crops. Who helps…")
     parts: tuple[str, ...] = ()  # the texts of the question's places it stands for (concept slots)
+    group: int = 0  # which of the question's conjoined requests it is in ("病人救护和人间疫情监测": 0, 1)
 
     @property
     def understood(self) -> bool:
@@ -242,7 +243,38 @@ def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], b
                         host.backup[w] = MERGED_WEIGHT * value
         elif not covered(u.parts, word.text):
             out.append(word)
-    return slots + out
+    return _grouped(u, slots + out)
+
+
+# Words that join two requests of one question ("病人救护和人间疫情监测").
+CONJUNCTIONS = frozenset("和 及 以及 并 并且 与 或 或者 同时".split())
+
+
+def _grouped(u: Understanding, slots: list[Slot]) -> list[Slot]:
+    """The slots with the conjoined request each is in: the question's content cut at its
+    conjunctions, where what follows and what precedes each name more than actions ("检查和监督渣土车"
+    is one request: its verbs share the trucks)."""
+    if u.language != "zh":
+        return slots
+    cuts = [start for word, start, _ in jieba_with().tokenize(u.content) if word in CONJUNCTIONS]
+    if not cuts:
+        return slots
+    at = {s.key: u.content.find(s.parts[0] if s.parts else s.text) for s in slots}
+
+    def group(position: int, bounds: list[int]) -> int:
+        return sum(1 for c in bounds if position > c)
+
+    def substantive(g: int, bounds: list[int]) -> bool:
+        return any(s.topic or s.key.startswith("w:") for s in slots if at[s.key] >= 0 and group(at[s.key], bounds) == g)
+
+    bounds = list(cuts)
+    for cut in list(cuts):  # a cut with only actions on one side joins verbs, not requests
+        g = bounds.index(cut)
+        if not (substantive(g, bounds) and substantive(g + 1, bounds)):
+            bounds.remove(cut)
+    if not bounds:
+        return slots
+    return [replace(s, group=group(at[s.key], bounds)) if at[s.key] >= 0 else s for s in slots]
 
 
 def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None,

@@ -111,9 +111,28 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
     # 调查核实？" asks who investigates; the farm still weighs in the ranking)
     things = [s for s in slots if s.thing and not s.context and s.key not in unmet]
     if things:  # a question about things: a clause must meet at least half of what they weigh
-        meets = sum(weight[s.key] * (met[s.key] > 0) for s in things)
-        score[meets < 0.5 * sum(weight[s.key] for s in things)] = 0.0
+        score[~_meets_a_request(slots, things, met, weight, n)] = 0.0
     return Scored(score, met, weight, unmet, idf)
+
+
+def _meets_a_request(slots: list[Slot], things: list[Slot], met: dict[str, np.ndarray], weight: dict[str, float],
+                     n: int) -> np.ndarray:
+    """Per duty: whether it meets at least half of what the question's things weigh; in a question of
+    conjoined requests ("病人救护和人间疫情监测"), half of one request's things, or of all it weighs
+    when it names no thing: a clause answering one request answers."""
+    def half(pool: list[Slot]) -> np.ndarray:
+        total = sum(weight[s.key] for s in pool)
+        meets = sum(weight[s.key] * (met[s.key] > 0) for s in pool)
+        return np.asarray(meets >= 0.5 * total) if total else np.zeros(n, dtype=bool)
+
+    groups = sorted({s.group for s in slots if not s.context})
+    if len(groups) < 2:
+        return np.broadcast_to(half(things), (n,))
+    passes = np.zeros(n, dtype=bool)
+    for g in groups:
+        own = [s for s in things if s.group == g]
+        passes |= half(own or [s for s in slots if s.group == g and not s.context and weight[s.key]])
+    return passes
 
 
 def together(table: DutyTable, scored: Scored, score: np.ndarray, credit: float, floor: float = 0.0,
