@@ -202,3 +202,17 @@ def test_runaway_query_is_stopped_while_others_are_served(built, tmp_path_factor
             assert json.loads(again[1])["boolean"] is True
     finally:
         close_app(app)
+
+
+def test_query_workers_run_below_the_server_s_priority():
+    """A heavy analyst query takes the cores the pages, ask and search leave (kg/sparql/workers.py)."""
+    import os
+
+    from kg.sparql.workers import NICENESS, WorkerPool
+
+    pool = WorkerPool(1, 30.0)
+    try:
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert pool.run(os.getpriority, os.PRIO_PROCESS, 0) == min(19, ours + NICENESS)
+    finally:
+        pool.close()

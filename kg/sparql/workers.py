@@ -32,6 +32,7 @@ STARTUP_TIMEOUT = 60.0  # importing rdflib's SPARQL parser in a fresh process, o
 # rdflib's parser recurses per nesting level; a worker allows deeper nesting than the default
 # 1000 frames, and anything deeper still ends in RecursionError, which the job turns into a 400.
 RECURSION_LIMIT = 6000
+NICENESS = 10  # how much lower a worker's CPU priority is than the server's (os.nice)
 
 
 class WorkerError(KgError):
@@ -94,6 +95,9 @@ def _watch_parent(parent: int) -> None:
 def main() -> None:
     """A worker process: ``python -c 'from kg.sparql.workers import main; main()' FD PARENT [MODULE…]``."""
     fd, parent, *preload = sys.argv[1:]
+    # Below the web processes: an analyst's heavy query takes the cores the pages, ask and search
+    # leave, rather than making them wait (bench/load.py's mixed traffic at 1,000 plans).
+    os.nice(NICENESS)
     threading.Thread(target=_watch_parent, args=(int(parent),), daemon=True).start()
     _serve(Connection(int(fd)), preload)
 
