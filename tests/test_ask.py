@@ -170,7 +170,8 @@ def test_an_action_and_a_thing_sharing_a_word_are_one_place(thesaurus):
 
 def test_conjoined_requests_are_asked_apart(thesaurus):
     """"病人救护和人间疫情监测" asks two things: a clause answering either answers (the patients
-    gate the first, not the second); "检查和监督渣土车" is one request, its verbs sharing the trucks."""
+    gate the first, not the second); "检查和监督渣土车" is one request, its verbs sharing the trucks.
+    English likewise, at "and" and "or"."""
     from dataclasses import replace
 
     from kg.ask.question import question_slots
@@ -184,6 +185,9 @@ def test_conjoined_requests_are_asked_apart(thesaurus):
     two = slots_of("谁负责病人救护和人间疫情监测？")
     assert {s.text: s.group for s in two} == {"病人": 0, "救护": 0, "人间": 1, "疫情": 1, "监测": 1}
     assert {s.group for s in slots_of("谁负责检查和监督渣土车？")} == {0}
+    english = slots_of("Who monitors the epidemic and treats the injured?")
+    assert {s.text: s.group for s in english} == {"monitors": 0, "epidemic": 0, "treats": 1, "injured": 1}
+    assert {s.group for s in slots_of("Who inspects and supervises muck trucks?")} == {0}
 
     by_text = {s.text: s for s in two}
     writer = TableWriter()

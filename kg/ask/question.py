@@ -246,7 +246,7 @@ def question_slots(u: Understanding, parts: list[Part], known: Callable[[str], b
     return _grouped(u, slots + out)
 
 
-# Words that join two requests of one question ("病人救护和人间疫情监测").
+# Words that join two requests of one question ("病人救护和人间疫情监测"; in English "and", "or").
 CONJUNCTIONS = frozenset("和 及 以及 并 并且 与 或 或者 同时".split())
 
 
@@ -254,12 +254,15 @@ def _grouped(u: Understanding, slots: list[Slot]) -> list[Slot]:
     """The slots with the conjoined request each is in: the question's content cut at its
     conjunctions, where what follows and what precedes each name more than actions ("检查和监督渣土车"
     is one request: its verbs share the trucks)."""
-    if u.language != "zh":
-        return slots
-    cuts = [start for word, start, _ in jieba_with().tokenize(u.content) if word in CONJUNCTIONS]
+    if u.language == "zh":
+        text = u.content
+        cuts = [start for word, start, _ in jieba_with().tokenize(text) if word in CONJUNCTIONS]
+    else:  # the question without its cues, its "and" and "or" still there
+        text = EN_CUES.sub(" ", fold_width(u.question)).lower()
+        cuts = [m.start() for m in re.finditer(r"\b(?:and|or)\b", text)]
     if not cuts:
         return slots
-    at = {s.key: u.content.find(s.parts[0] if s.parts else s.text) for s in slots}
+    at = {s.key: text.find((s.parts[0] if s.parts else s.text).lower()) for s in slots}
 
     def group(position: int, bounds: list[int]) -> int:
         return sum(1 for c in bounds if position > c)
