@@ -216,3 +216,14 @@ def test_a_plan_page_asks_and_searches_that_plan(seven_client, monkeypatch):
     form = re.search(r'<form class="ask-form".*?</form>', html, re.S).group(0)
     assert '<select name="plan">' not in form
     assert f'<input type="hidden" name="plan" value="{SHENYANG}">' in form
+
+
+def test_an_unknown_plan_place_or_type_names_a_few_known_ones(seven_client, monkeypatch):
+    # An error names ten of what is known and how many in all, not every one (10,000 plan keys).
+    from kg.service.plans import _some
+
+    assert _some(list("abc")) == "a, b, c"
+    assert _some([str(i) for i in range(25)]) == "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 … (25 in all; `kg plans` or /plans lists them)"
+    for args in ({"plan": "nope"}, {"place": "Atlantis"}, {"type": "meteor-strike"}):
+        answer = seven_client.get("/api/search", query_string={"q": "公安局", **args})
+        assert answer.status_code == 400 and "known: " in answer.get_json()["error"]

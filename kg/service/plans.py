@@ -68,13 +68,13 @@ class PlanChoice:
             known = {p["place_zh"] for p in self.plans} | {p["place_en"] for p in self.plans}
             unknown = [x for x in places if x not in known]
             if unknown:
-                raise BadRequest(f"no plan of the place {unknown[0]!r}; known: {', '.join(sorted(filter(None, known)))}")
+                raise BadRequest(f"no plan of the place {unknown[0]!r}; known: {_some(sorted(filter(None, known)))}")
             chosen = [p for p in chosen if p["place_zh"] in places or p["place_en"] in places]
         if types:
             known = {k for p in self.plans for k in p["type_keys"]}
             unknown = [x for x in types if x not in known]
             if unknown:
-                raise BadRequest(f"no plan of the emergency type {unknown[0]!r}; known: {', '.join(sorted(known))}")
+                raise BadRequest(f"no plan of the emergency type {unknown[0]!r}; known: {_some(sorted(known))}")
             chosen = [p for p in chosen if set(p["type_keys"]) & set(types)]
         return sorted(p["iri"] for p in chosen)
 
@@ -82,9 +82,7 @@ class PlanChoice:
         for plan in self.plans:
             if key in (plan["key"], plan["iri"]):
                 return plan
-        keys = [p["key"] for p in self.plans]
-        known = ", ".join(keys[:10]) + (f" … ({len(keys)} in all; `kg plans` or /plans lists them)" if len(keys) > 10 else "")
-        raise BadRequest(f"no plan {key!r} in this data home; known: {known}")
+        raise BadRequest(f"no plan {key!r} in this data home; known: {_some([p['key'] for p in self.plans])}")
 
     def shown(self, path: str, args: dict[str, list[str]]) -> list[dict]:
         """The filters a page shows, each with its label and the link that removes it (the page's
@@ -133,6 +131,12 @@ class PlanChoice:
         return {"plans": [{"value": p["key"], "label_zh": p["short_zh"], "label_en": p["short_en"]} for p in self.plans],
                 "places": sorted(places.values(), key=lambda x: x["label_en"] or x["label_zh"]),
                 "types": sorted(types.values(), key=lambda x: x["label_en"] or x["label_zh"])}
+
+
+def _some(values: list[str], shown: int = 10) -> str:
+    """The first ``shown`` of ``values`` for an error message, and how many there are in all."""
+    more = f" … ({len(values)} in all; `kg plans` or /plans lists them)" if len(values) > shown else ""
+    return ", ".join(values[:shown]) + more
 
 
 def plans_page(plans: list[dict], sort: str = "place", order: str = "") -> dict:
