@@ -218,7 +218,7 @@ def test_a_plan_page_asks_and_searches_that_plan(seven_client, monkeypatch):
     assert f'<input type="hidden" name="plan" value="{SHENYANG}">' in form
 
 
-def test_an_unknown_plan_place_or_type_names_a_few_known_ones(seven_client, monkeypatch):
+def test_an_unknown_plan_place_or_type_names_a_few_known_ones(seven_client):
     # An error names ten of what is known and how many in all, not every one (10,000 plan keys).
     from kg.service.plans import _some
 
