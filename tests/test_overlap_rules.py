@@ -62,6 +62,9 @@ def test_who_leads_is_read_from_the_clause_s_markers(text, role, expected):
     # the cargo of "砂石、渣土等货运车辆" is not what is punished; kinds of vehicle before 等 are
     ("加强对无蓬盖运输砂石、渣土、散装物料等货运车辆及大货车违反禁行标志行驶的查处", "", {"道路扬尘", "重型运输车辆"}, {"渣土", "散装物料"}),
     ("加大对渣土车、砂石车等违反规定上路行驶车辆的检查执法力度", "", {"渣土车", "砂石车", "违规上路车辆"}, set()),
+    # vehicles a unit only furnishes are the means of a task, not what it acts on
+    ("准备公共汽车等交通工具", "", set(), {"交通工具", "公共交通"}),
+    ("负责调集救援物资运输工具", "火灾事故应急预案", set(), {"交通工具"}),
     # what 制定 produces is the unit's own plan, title and all
     ("制定本辖区预防暴风雪灾害应急预案", "", set(), {"应急预案", "防止"}),
     ("指导各县(市、区)、市属开发区开展重污染天气应急预案和应急减排清单的修订更新", "重污染天气", set(), {"减排清单"}),

@@ -33,6 +33,10 @@ STEERING_ACTIONS = ("guide", "supervise", "urge-supervise", "coordinate", "organ
 # people, and institutions, which the thesaurus files as sites (组织医疗机构…). Supplies, vehicles,
 # documents… are acted on, never steered ("组织现场急需物资的筹集调度": the supplies are the target).
 AGENT_TOPS = ("organisation", "enterprise", "person", "site")
+# Actions that furnish means (调集, 提供, 征用, 保障): vehicles furnished are the means of a task, not
+# what the unit acts on ("调集救援物资运输工具", "准备公共汽车等交通工具").
+FURNISHING_ACTIONS = ("dispatch", "supply", "requisition", "guarantee", "organise")
+MEANS_TOPS = ("vehicle",)
 # The response to an emergency: what a whole plan is about, so part of every plan's scene.
 RESPONSE_ACTION = "respond"
 # Drafting and revising plans: the product is the unit's own plan, not a target it shares.
@@ -63,6 +67,15 @@ class Vocabulary:
     @cached_property
     def plan_making(self) -> frozenset[str]:
         return frozenset().union(*(self.t.narrower_closure(a) for a in self._actions((PLAN_MAKING_ACTION,))))
+
+    @cached_property
+    def furnishing(self) -> frozenset[str]:
+        return self._actions(FURNISHING_ACTIONS)
+
+    def is_means(self, iri: str) -> bool:
+        """Whether an object is a means of doing something (a vehicle)."""
+        top = self.t.concepts.get(self.t.top(iri))
+        return top is not None and top.key in MEANS_TOPS
 
     def is_agent(self, iri: str) -> bool:
         """Whether an object can be steered (an organisation, enterprise, person or institution)."""

@@ -12,6 +12,8 @@ and the grammar is read from those places:
   "运输行业特种设备" of a special-equipment plan, 运输行业 is the part of the plan's scene this unit has;
   in "砂石、渣土等货运车辆" the cargo is not the target, the trucks are;
 - what 编制, 制定, 修订 produce is the unit's own plan;
+- vehicles a unit only furnishes (调集, 提供, 征用, or no verb of its own) are means, not targets; a
+  verb inside a noun (运输 of 运输工具) is part of the noun;
 - a clause leads unless its unit only takes part: 配合, 协助, 参与, 参加, 支持 (not "组织或参与", nor
   "组织消防部门参与", where those organised take part) and no 牵头, 主管, 会同, 联合 (whoever brings
   others in leads). A clause with no marker at all keeps the role extraction gave it.
@@ -115,7 +117,11 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
     objects, issues, actions = ([m for m in ms if m.end > frame] for ms in (objects, issues, actions))
     row_objects = [o for o in row.objects if o not in framed]
     row_issues = [i for i in row.issues if i not in framed]
-    row_actions = [a for a in row.actions if a not in framed]
+    # a verb inside a noun is part of the noun: 运输 of 运输工具, 救援 of 救援物资
+    inner = [a for a in actions if any(o.start <= a.start and a.end <= o.end for o in objects)]
+    actions = [a for a in actions if a not in inner]
+    nouns = {a.concept.iri for a in inner} - {a.concept.iri for a in actions}
+    row_actions = [a for a in row.actions if a not in framed and a not in nouns]
 
     # ---- the verbs: the unit's own (main) and those a steering verb governs
     main: set[str] = set()
@@ -207,6 +213,9 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
         if head in things:
             scopes[head] = frozenset(scopes.get(head, frozenset()) | nouns)
     # 砂石场的扬尘: the sand yard says where the dust is; the target is the dust
+    # vehicles a unit only furnishes (调集, 提供, 征用, or no verb of its own) are means, not targets
+    if not main - v.furnishing - v.response - v.weak:
+        things = frozenset(c for c in things if not v.is_means(c))
     leaves = frozenset(c for c in things - where if v.is_leaf(c))
     titled = {m.concept.iri for m in actions if any(a <= m.start and m.end <= b for a, b in titles)}
     titled -= {m.concept.iri for m in actions if not any(a <= m.start and m.end <= b for a, b in titles)}
