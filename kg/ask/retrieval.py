@@ -120,18 +120,20 @@ def _meets_a_request(slots: list[Slot], things: list[Slot], met: dict[str, np.nd
     """Per duty: whether it meets at least half of what the question's things weigh; in a question of
     conjoined requests ("病人救护和人间疫情监测"), half of one request's things, or of all it weighs
     when it names no thing: a clause answering one request answers."""
-    def half(pool: list[Slot]) -> np.ndarray:
+    def half(pool: list[Slot], weightless: bool) -> np.ndarray:
+        """Whether each duty meets half of what ``pool`` weighs; ``weightless``: when it weighs nothing."""
         total = sum(weight[s.key] for s in pool)
-        meets = sum(weight[s.key] * (met[s.key] > 0) for s in pool)
-        return np.asarray(meets >= 0.5 * total) if total else np.zeros(n, dtype=bool)
+        if not total:
+            return np.full(n, weightless)
+        return np.broadcast_to(sum(weight[s.key] * (met[s.key] > 0) for s in pool) >= 0.5 * total, (n,))
 
     groups = sorted({s.group for s in slots if not s.context})
     if len(groups) < 2:
-        return np.broadcast_to(half(things), (n,))
+        return half(things, True)
     passes = np.zeros(n, dtype=bool)
     for g in groups:
         own = [s for s in things if s.group == g]
-        passes |= half(own or [s for s in slots if s.group == g and not s.context and weight[s.key]])
+        passes |= half(own or [s for s in slots if s.group == g and not s.context and weight[s.key]], False)
     return passes
 
 
