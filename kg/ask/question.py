@@ -205,15 +205,14 @@ def concept_slots(parts: list[Part], known: Callable[[str], bool]) -> list[Slot]
         schemes = {c.scheme for part in place for c in part.concepts}
         direct = frozenset().union(*(p.direct for p in place))
         expanded = frozenset().union(*(p.expanded for p in place))
-        text = place[0].text if len(place) == 1 else _joined(place)
-        slots.append(Slot(f"c{i}", text, words, direct, expanded - direct, topic=schemes <= set(TOPIC_SCHEMES),
+        slots.append(Slot(f"c{i}", _joined(place), words, direct, expanded - direct, topic=schemes <= set(TOPIC_SCHEMES),
                           thing="object" in schemes, context=all(p.context for p in place),
                           parts=tuple(p.text for p in place)))
     return slots
 
 
 def _joined(place: list[Part]) -> str:
-    """The text of overlapping parts, as one ("medical rescue" + "rescue team" → "medical rescue team")."""
+    """The text of a place's parts, as one ("medical rescue" + "rescue team" → "medical rescue team")."""
     text, end = "", place[0].span[0]
     for part in place:
         start = part.span[0]

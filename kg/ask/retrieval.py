@@ -125,7 +125,7 @@ def _meets_a_request(slots: list[Slot], things: list[Slot], met: dict[str, np.nd
         total = sum(weight[s.key] for s in pool)
         if not total:
             return np.full(n, weightless)
-        return np.broadcast_to(sum(weight[s.key] * (met[s.key] > 0) for s in pool) >= 0.5 * total, (n,))
+        return sum(weight[s.key] * (met[s.key] > 0) for s in pool) >= 0.5 * total
 
     groups = sorted({s.group for s in slots if not s.context})
     if len(groups) < 2:

@@ -14,7 +14,9 @@ Takes the ``Thesaurus``; answers, once per concept and remembered:
   (施工扬尘 ↔ 施工工地: the dust of construction sites belongs to the field of dust);
 - the kinds of verbs the grammar of a clause turns on: weak (落实, 组织, 协调…: they say how, not what),
   steering (指导, 督促, 监督, 协调, 组织, 调动, 联系, 指挥: they take an organisation and a task, "督促各县
-  落实…"; only organisations, enterprises, people and institutions are steered), plan-making (编制, 修订: their product is the unit's own plan).
+  落实…"; only organisations, enterprises, people and institutions are steered), furnishing (调集,
+  提供, 征用: the vehicles they furnish are means), plan-making (编制, 修订: their product is the
+  unit's own plan).
 """
 
 from __future__ import annotations
@@ -74,13 +76,15 @@ class Vocabulary:
 
     def is_means(self, iri: str) -> bool:
         """Whether an object is a means of doing something (a vehicle)."""
-        top = self.t.concepts.get(self.t.top(iri))
-        return top is not None and top.key in MEANS_TOPS
+        return self._top_key(iri) in MEANS_TOPS
 
     def is_agent(self, iri: str) -> bool:
         """Whether an object can be steered (an organisation, enterprise, person or institution)."""
+        return self._top_key(iri) in AGENT_TOPS
+
+    def _top_key(self, iri: str) -> str:
         top = self.t.concepts.get(self.t.top(iri))
-        return top is not None and top.key in AGENT_TOPS
+        return top.key if top else ""
 
     # ------------------------------------------------------------------ structure
 
