@@ -375,22 +375,33 @@ def eval_units(ctx: click.Context, golds: tuple[Path, ...], as_json: bool) -> No
               help="Gold files, or folders of them (default: tests/gold/overlaps/*.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="Also list every finding the gold does not have, and every one missed.")
+@click.option("--reader", "readers", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Score a second reader's gold of the same pages (files or folders) against the gold "
+                   "instead of the program: how far two readers agree.")
 @click.pass_context
-def eval_overlaps(ctx: click.Context, golds: tuple[Path, ...], as_json: bool, errors: bool) -> None:
+def eval_overlaps(ctx: click.Context, golds: tuple[Path, ...], as_json: bool, errors: bool,
+                  readers: tuple[Path, ...]) -> None:
     """Precision and recall of overlap findings per kind and per plan against the blind gold (builds
     the gold's plans in a temporary data home; yours is left alone)."""
-    from .evaluation.overlaps import format_overlap_scores, score_overlaps
+    from .evaluation.overlaps import format_overlap_scores, overlap_golds, score_overlaps, score_reader
 
-    files = tuple(f for g in golds for f in (sorted(g.glob("*.json")) if g.is_dir() else [g]))
-    if golds and not files:
-        raise click.BadParameter("no gold file (*.json) in " + ", ".join(map(str, golds)), param_hint="--gold")
-    scores = score_overlaps(_settings(ctx), files)
+    def files_of(paths: tuple[Path, ...], option: str) -> tuple[Path, ...]:
+        files = tuple(f for g in paths for f in (sorted(g.glob("*.json")) if g.is_dir() else [g]))
+        if paths and not files:
+            raise click.BadParameter("no gold file (*.json) in " + ", ".join(map(str, paths)), param_hint=option)
+        return files
+
+    files = files_of(golds, "--gold")
+    if readers:
+        scores = score_reader(overlap_golds(_settings(ctx), files), files_of(readers, "--reader"))
+    else:
+        scores = score_overlaps(_settings(ctx), files)
     click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_overlap_scores(scores, errors))
 
 
 @evaluate.command(name="ask")
 @click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Gold question sets (default: tests/gold/questions.json, dev2.json and ask_new.json).")
+              help="Gold question sets (default: tests/gold/questions.json, dev2.json, ask_new.json and ask_fresh.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="Also list every question answered wrongly.")
 @click.pass_context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pytest
@@ -232,10 +233,10 @@ def test_gold_questions_above_the_floors(service):
     assert scores["out_of_scope"]["empty"] == scores["out_of_scope"]["questions"] >= 8
 
 
-# The other plans' questions (dev2's 35, the 103 written blind): floors at what ask does today, so
+# The other plans' questions (dev2's 35, the 103 and the 70 written blind): floors at what ask does today, so
 # that a change cannot lose ground unnoticed. The aim is higher (recall 0.90, precision 0.85, every
 # out-of-scope question empty; see docs/accuracy.md) and is not met yet.
-OTHER_PLANS_FLOORS = {"dev2.json": (0.70, 0.75), "ask_new.json": (0.70, 0.70)}
+OTHER_PLANS_FLOORS = {"dev2.json": (0.70, 0.75), "ask_new.json": (0.70, 0.70), "ask_fresh.json": (0.60, 0.72)}
 
 
 @pytest.mark.parametrize("gold", sorted(OTHER_PLANS_FLOORS))
@@ -322,3 +323,28 @@ def test_one_scan_finds_every_place_a_word_occurs(text, words):
     each = [(m.start(), m.start() + len(m.group(1))) for w in words
             for m in re.finditer(f"(?=({re.escape(fold_width(w).lower())}))", folded)]
     assert covered(word_spans(text, word_finder(words))) == covered(each)
+
+
+def test_a_concept_only_other_plans_name_weighs_what_it_tells_apart_among_them():
+    """Asked of one plan, a concept no clause of that plan names but many of other plans' clauses do
+    ("people") weighs its IDF over all the plans, not the most a concept can weigh: it does not
+    outweigh a rarer thing the plan does name ("who pushes people to switch to electric vehicles?").
+    A concept no plan names at all still weighs the most."""
+    from kg.ask.question import Slot
+    from kg.ask.retrieval import score_clauses
+    from kg.search.postings import ROLE_IRIS, TableWriter
+
+    writer = TableWriter()
+    writer.add("a-ev", ["A"], ["ev"], ROLE_IRIS[0], ("推广新能源汽车", "plan:a", 0), words=["x"])
+    writer.add("a-other", ["B"], ["other"], ROLE_IRIS[0], ("其他", "plan:a", 10), words=["x"])
+    for i in range(5):
+        writer.add(f"b{i}", ["C"], ["people"], ROLE_IRIS[0], ("人员", "plan:b", i), words=["x"])
+    table = writer.table()
+    among = table.of_plans(["plan:a"])
+    people = Slot("c0", "people", direct=frozenset({"people"}), topic=True, thing=True)
+    ev = Slot("c1", "electric vehicles", direct=frozenset({"ev"}), topic=True, thing=True)
+    nowhere = Slot("c2", "passports", direct=frozenset({"passport"}), topic=True, thing=True)
+    scored = score_clauses(table, [people, ev, nowhere], among)
+    assert scored.unmet == ["c0", "c2"]
+    assert scored.weight["c0"] < scored.weight["c1"] < scored.weight["c2"]
+    assert scored.weight["c2"] == pytest.approx(math.log(1 + 2 / 0.5))

@@ -87,3 +87,38 @@ def test_the_second_dev_gold_keeps_its_level():
     print(format_overlap_scores(scores, errors=True))
     assert len(scores["plans"]) == 3 and scores["kinds"]["all"]["gold"] == 7
     assert scores["kinds"]["all"]["precision"] >= 0.75 and scores["kinds"]["all"]["recall"] >= 0.42
+
+
+def test_a_second_reader_is_scored_against_the_gold(tmp_path):
+    """`kg eval overlaps --reader DIR`: a second reader's gold of the same pages, scored as the
+    program's findings are. A reader agrees with itself entirely; one who left a finding out and
+    marked another that the gold does not have loses recall and precision; a page the reader did not
+    mark is a clear error."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.config import ROOT
+
+    source = ROOT / "tests" / "gold" / "overlaps" / "15_yueyang_special-equipment-accident.json"
+    gold = json.loads(source.read_text(encoding="utf-8"))
+    runner = CliRunner()
+
+    def agreement(reader: dict) -> dict:
+        (tmp_path / "reader.json").write_text(json.dumps(reader, ensure_ascii=False), encoding="utf-8")
+        result = runner.invoke(main, ["eval", "overlaps", "--gold", str(source), "--reader",
+                                      str(tmp_path / "reader.json"), "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["kinds"]["all"]
+
+    assert agreement(gold) == {"precision": 1.0, "recall": 1.0, "found": len(gold["findings"]),
+                               "gold": len(gold["findings"]), "matched": len(gold["findings"])}
+    other = {**gold, "findings": gold["findings"][1:] + [{**gold["findings"][0], "kind": "gap", "target": "别的"}]}
+    partial = agreement(other)
+    assert partial["matched"] == len(gold["findings"]) - 1
+    assert partial["precision"] < 1.0 and partial["recall"] < 1.0
+    elsewhere = {**gold, "source": "tests/data/dev/10_shenyang_forest-fire.txt"}
+    (tmp_path / "reader.json").write_text(json.dumps(elsewhere, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(main, ["eval", "overlaps", "--gold", str(source), "--reader", str(tmp_path / "reader.json")])
+    assert result.exit_code != 0 and "did not mark" in result.output

@@ -93,12 +93,17 @@ def score_clauses(table: DutyTable, slots: list[Slot], among: np.ndarray | None 
         # dictionary's third sense weighs a third. A concept of the thesaurus that no clause meets
         # is something the question asks and the plans lack: it weighs the most (df = 0), met by
         # none, unless the question only sets the scene with it ("Hail wrecked the crops. Who…");
-        # a word no clause holds may be noise and weighs nothing.
+        # a word no clause holds may be noise and weighs nothing. Asked of some plans, a concept
+        # that only other plans' clauses name weighs what it tells apart among all of them: a
+        # county plan that never says "people" can still answer "who pushes people to switch to
+        # electric vehicles?"
         if df:
             idf[slot.key] = math.log(1 + candidates / (df + 0.5))
             weight[slot.key] = sure * idf[slot.key]
         else:
             weight[slot.key] = math.log(1 + candidates / 0.5) if slot.direct and not slot.context else 0.0
+            if weight[slot.key] and among is not None and (elsewhere := int(np.count_nonzero(meets))):
+                weight[slot.key] = min(weight[slot.key], math.log(1 + n / (elsewhere + 0.5)))
             unmet.append(slot.key)
     total = sum(weight.values())
     score = np.zeros(n)

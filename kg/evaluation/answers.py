@@ -1,8 +1,9 @@
 """Answers scored against the gold questions: recall, precision and out-of-scope answers, per set.
 
-Three sets, each reported apart: the seed's 99 questions (tests/gold/questions.json), the 35 of the
-dev2 pages (tests/gold/dev2.json) and the 103 written blind about the dev and dev2 pages
-(tests/gold/ask_new.json). A set's documents are built into a data home of its own (in a temporary
+Four sets, each reported apart: the seed's 99 questions (tests/gold/questions.json), the 35 of the
+dev2 pages (tests/gold/dev2.json), and two sets written blind about the dev and dev2 pages by
+helpers who saw neither the code nor its answers: 103 (tests/gold/ask_new.json) and 70 more, written
+later (tests/gold/ask_fresh.json). A set's documents are built into a data home of its own (in a temporary
 directory, the user's untouched), and a question about one page is asked of that page's plan, as a
 reader of that plan would (``kg ask --plan``); an out-of-scope question is asked of every plan and
 must get no unit. Units are compared by their names as the page writes them (spaces removed,
@@ -21,7 +22,7 @@ from pathlib import Path
 from ..config import ROOT, Settings
 from ..text import fold_width, slugify
 
-DEFAULT_SETS = ("questions.json", "dev2.json", "ask_new.json")
+DEFAULT_SETS = ("questions.json", "dev2.json", "ask_new.json", "ask_fresh.json")
 
 
 @dataclass

@@ -118,6 +118,31 @@ def score_overlaps(settings: Settings, gold_paths: Iterable[Path] = ()) -> dict:
             found = _found(service, key)
             plans.append(_score_plan(Path(path).stem, found, gold["findings"]))
         del service  # its store is in the folder about to go
+    return _totals([str(p) for p in paths], plans)
+
+
+def score_reader(gold_paths: Iterable[Path], reader_paths: Iterable[Path]) -> dict:
+    """A second reader's gold scored against the gold as the program's findings are (the reader's
+    target words and clauses in place of the program's labels and clauses), plan by plan (files of
+    the same source): how far two careful readers agree, the ceiling a program can be held to."""
+    readers = {}
+    for path in reader_paths:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        readers[_source(gold)] = gold
+    plans = []
+    for path in gold_paths:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        other = readers.get(_source(gold))
+        if other is None:
+            raise KgError(f"{path}: the second reader did not mark {gold['source']}")
+        found = [{"kind": f["kind"], "target": f.get("target", ""), "labels": [_name(f.get("target", ""))],
+                  "parties": f["parties"], "clauses": [c for cs in f.get("clauses", {}).values() for c in cs]}
+                 for f in other["findings"]]
+        plans.append(_score_plan(Path(path).stem, found, gold["findings"]))
+    return _totals([str(p) for p in gold_paths], plans)
+
+
+def _totals(gold: list[str], plans: list[dict]) -> dict:
     totals = {}
     for kind in KINDS:
         counts = [p["kinds"][kind] for p in plans]
@@ -126,7 +151,7 @@ def score_overlaps(settings: Settings, gold_paths: Iterable[Path] = ()) -> dict:
     every = [p["all"] for p in plans]
     totals["all"] = _prf(sum(c["matched_found"] for c in every), sum(c["found"] for c in every),
                          sum(c["matched"] for c in every), sum(c["gold"] for c in every))
-    return {"gold": [str(p) for p in paths], "plans": plans, "kinds": totals}
+    return {"gold": gold, "plans": plans, "kinds": totals}
 
 
 def _score_plan(name: str, found: list[dict], gold: list[dict]) -> dict:
