@@ -348,3 +348,44 @@ def test_a_concept_only_other_plans_name_weighs_what_it_tells_apart_among_them()
     assert scored.unmet == ["c0", "c2"]
     assert scored.weight["c0"] < scored.weight["c1"] < scored.weight["c2"]
     assert scored.weight["c2"] == pytest.approx(math.log(1 + 2 / 0.5))
+
+
+def test_a_clause_that_meets_only_the_scene_does_not_answer():
+    """"Our street was evacuated after the tanker crash. Who keeps burglars away?": a clause that meets
+    only the scene (the crash) does not answer on its own; one that meets what is asked does. A
+    question without a scene, or whose asked part no clause meets, is left as it was."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from kg.ask.question import Slot
+    from kg.ask.retrieval import asked, score_clauses
+    from kg.search.postings import ROLE_IRIS, TableWriter
+
+    writer = TableWriter()
+    for duty, concepts in (("crash", ["crash"]), ("order", ["order"]), ("both", ["crash", "order"]), ("other", ["x"])):
+        writer.add(duty, [duty], concepts, ROLE_IRIS[0], words=["x"])
+    table = writer.table()
+    crash = Slot("c0", "tanker crash", direct=frozenset({"crash"}), topic=True, context=True)
+    order = Slot("c1", "keeps burglars away", direct=frozenset({"order"}))
+    scored = score_clauses(table, [crash, order])
+    assert scored.score[0] > 0  # the crash weighs in the ranking…
+    assert asked([crash, order], scored).tolist() == [False, True, True, False]  # …but does not answer alone
+    asked_too = replace(crash, context=False)
+    assert asked([asked_too, order], score_clauses(table, [asked_too, order])) is None
+    nowhere = Slot("c1", "passports", direct=frozenset({"passport"}))
+    assert asked([crash, nowhere], score_clauses(table, [crash, nowhere])) is None
+    assert np.count_nonzero(scored.score) == 3
+
+
+def test_a_place_of_the_question_is_in_the_clause_that_asks_even_without_its_fillers():
+    """"If the taps run dry, who brings water by truck to set points?": "water truck" (the content
+    without its filler "by") is asked, not the scene; "the taps" is the scene."""
+    from kg.ask.question import _inside, asking_clauses
+
+    question = "If the taps run dry, who brings water by truck to set points?"
+    clauses = asking_clauses(question)
+    assert clauses == ["who brings water by truck to set points?"]
+    assert _inside("water truck", clauses[0]) and _inside("truck", clauses[0])
+    assert not _inside("taps", clauses[0]) and not _inside("water tanker", clauses[0])
+    assert _inside("供水车", "谁调供水车") and not _inside("供水", "谁来送")

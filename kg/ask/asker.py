@@ -34,7 +34,7 @@ from ..text import fold_width, jieba_with
 from ..vocab import PREFIXES
 from .bridge import Bridge
 from .question import Understanding, concept_slots, covered, question_slots, understand
-from .retrieval import information, score_clauses, together
+from .retrieval import asked, information, score_clauses, together
 
 ROLE_WEIGHT = {"lead": 1.0, "joint": 0.9, "support": 0.75}
 TOGETHER = 0.9  # a unit's answering clauses together count for this share of what they meet
@@ -231,6 +231,8 @@ class Asker:
         score = np.where(information(scored) >= MIN_INFORMATION, score, 0.0)
         about = frozenset(s.key for s in slots if s.topic or s.key.startswith("w:"))
         score = together(self.table, scored, score, TOGETHER, MIN_SCORE, about)
+        if (answering := asked(slots, scored)) is not None:
+            score = np.where(answering, score, 0.0)
         steps = np.round(score, 2)
         groups = []
         for step in np.unique(steps[steps >= MIN_SCORE]).tolist():

@@ -285,7 +285,7 @@ def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None
     u = Understanding(question, language, content, link_concepts(content, thesaurus))
     asking = asking_clauses(question)
     if asking:
-        u.parts = [replace(p, context=not any(p.text.lower() in c for c in asking)) for p in u.parts]
+        u.parts = [replace(p, context=not any(_inside(p.text, c) for c in asking)) for p in u.parts]
     u.unit = asked_unit(question, language)
     u.slots = chinese_slots(content, known, bridge) if language == "zh" else english_slots(content, bridge, known)
     if language == "zh" and re.search(r"[A-Za-z]{3,}", content):  # English words in a Chinese question
@@ -295,7 +295,7 @@ def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None
 
 
 # Where a question asks: the sentence or clause with "who", "which", 谁, 哪个… in it.
-ASKING = re.compile(r"\b(?:who|whom|whose|which|what|where)\b|谁|哪个|哪些|哪家|哪里|什么部门|什么单位", re.IGNORECASE)
+ASKING = re.compile(r"\b(?:who|whom|whose|which|what|where)\b|谁|哪个|哪些|哪家|哪里|哪儿|什么部门|什么单位", re.IGNORECASE)
 CLAUSE_END = re.compile(r"(?<=[?!;。？！；，,])\s*|(?<=\.)\s+")  # not the point of "PM2.5"
 
 
@@ -310,6 +310,13 @@ def asking_clauses(question: str) -> list[str]:
         return []
     rest = [strip_cues(c)[1] for c in asking]
     return asking if any(len(r) >= 2 for r in rest) else []
+
+
+def _inside(text: str, clause: str) -> bool:
+    """Whether a place of the question's content lies in ``clause`` (lowercased): its text, or each
+    of its English words, as the fillers the content lost ("water truck" of "water by truck")."""
+    low = text.lower()
+    return low in clause or (low.isascii() and all(re.search(rf"\b{re.escape(w)}\b", clause) for w in low.split()))
 
 
 def asked_unit(question: str, language: str) -> str:

@@ -142,6 +142,20 @@ def _meets_a_request(slots: list[Slot], things: list[Slot], met: dict[str, np.nd
     return passes
 
 
+def asked(slots: list[Slot], scored: Scored) -> np.ndarray | None:
+    """Per duty: whether its clause meets something the question asks, not only where it sets the
+    scene ("Our street was evacuated after the tanker crash. Who keeps burglars away?": a clause on
+    tanker crashes alone does not answer); None when the question has no scene, or asks nothing any
+    clause meets. A scene-only clause still counts with its unit's others (``together``)."""
+    wanted = [s for s in slots if not s.context and scored.weight[s.key] and s.key not in scored.unmet]
+    if not wanted or not any(s.context and scored.weight[s.key] for s in slots):
+        return None
+    meets = np.zeros(len(scored.score), dtype=bool)
+    for slot in wanted:
+        meets |= scored.met[slot.key] > 0
+    return meets
+
+
 def together(table: DutyTable, scored: Scored, score: np.ndarray, credit: float, floor: float = 0.0,
              about: frozenset[str] | None = None) -> np.ndarray:
     """``score`` with each clause that answers at all raised to ``credit`` times what its unit's
