@@ -389,3 +389,24 @@ def test_a_place_of_the_question_is_in_the_clause_that_asks_even_without_its_fil
     assert _inside("water truck", clauses[0]) and _inside("truck", clauses[0])
     assert not _inside("taps", clauses[0]) and not _inside("water tanker", clauses[0])
     assert _inside("供水车", "谁调供水车") and not _inside("供水", "谁来送")
+
+
+@pytest.mark.parametrize("short, name, expected", [
+    ("辽宁移动沈阳分公司", "辽宁移动通讯有限责任公司沈阳分公司", True),
+    ("市安监局", "市安全生产监督管理局", True),
+    ("市公安局", "市公安局交通警察支队", False),  # another end: another unit
+    ("市卫生局", "市卫生局", False),  # the name itself is matched exactly, not as a short form
+    ("公安局", "市公安局", False),  # too short to tell, and another start
+    ("市局", "市公安局", False),
+])
+def test_a_short_form_of_a_units_name(short, name, expected):
+    from kg.ask.asker import abbreviates
+
+    assert abbreviates(short, name) is expected
+
+
+def test_a_question_about_a_unit_by_its_short_name(service):
+    """A unit asked about by a short form of its name gets its duties: 市生态环境局 asked as 市环境局."""
+    answer = service.ask("市环境局负责什么？")
+    assert answer["method"] == "unit"
+    assert [a["label_zh"] for a in answer["answers"]] == ["市生态环境局"]

@@ -124,6 +124,16 @@ def word_spans(text: str, finder: re.Pattern | None) -> list[tuple[int, int]]:
     return [(m.start(), m.start() + len(m.group(1))) for m in finder.finditer(fold_width(text).lower())]
 
 
+def abbreviates(short: str, name: str) -> bool:
+    """Whether ``short`` is a Chinese short form of ``name``: four characters or more, the same first
+    and last, the rest in order with some left out, as Chinese names are shortened (辽宁移动沈阳分公司
+    of 辽宁移动通讯有限责任公司沈阳分公司, 市安监局 of 市安全生产监督管理局)."""
+    if len(short) < 4 or len(short) >= len(name) or not re_cjk(short) or short[0] != name[0] or short[-1] != name[-1]:
+        return False
+    rest = iter(name)
+    return all(char in rest for char in short)
+
+
 def _role(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
@@ -297,6 +307,10 @@ class Asker:
                  or self._label(u)[1].lower() == folded]
         if exact:
             return sorted(exact, key=lambda u: self._label(u))
+        # a short form (辽宁移动沈阳分公司 for 辽宁移动通讯有限责任公司沈阳分公司)
+        short = [u for u in candidates if abbreviates(folded, fold_width(self._label(u)[0]))]
+        if short:
+            return sorted(short, key=lambda u: self._label(u))
         agency = self.thesaurus.agency_for(folded) if re_cjk(folded) else self._agency_en(folded)
         if agency is not None:
             kind = agency[0].iri
