@@ -115,14 +115,27 @@ def content_words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65_536)
 def _content_words(text: str, dictionary: int) -> tuple[str, ...]:
-    jieba = jieba_with()
     words = []
-    for word in jieba.cut_for_search(fold_width(text)):
+    for word, _, _ in search_words(fold_width(text)):
         if _HAN_WORD.fullmatch(word):
             words.append(word)
         elif _ASCII_WORD.fullmatch(word.lower()):
             words.append(word.lower())
     return tuple(words)
+
+
+def search_words(text: str) -> tuple[tuple[str, int, int], ...]:
+    """jieba's search-mode words of ``text`` with their offsets (``jieba.tokenize``), the words inside
+    longer words too; remembered per text (and per state of jieba's dictionary): a build reads each
+    clause's words twice, for the duty table (``content_words``) and the search index
+    (``JiebaTokenizer``), and segmenting is most of either."""
+    jieba_with()
+    return _search_words(text, len(_JIEBA_WORDS))
+
+
+@lru_cache(maxsize=65_536)
+def _search_words(text: str, dictionary: int) -> tuple[tuple[str, int, int], ...]:
+    return tuple(jieba_with().tokenize(text, mode="search"))
 
 
 def token_bounds(text: str) -> tuple[set[int], set[int]]:
@@ -152,7 +165,7 @@ STOP_WORDS = frozenset(
 
 
 class JiebaTokenizer:
-    """whoosh tokenizer over ``jieba.tokenize(mode="search")``; picklable (the index schema keeps it)."""
+    """whoosh tokenizer over ``search_words`` of the width-folded text; picklable (the index schema keeps it)."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -166,9 +179,10 @@ class JiebaTokenizer:
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, mode: str = "", **kwargs):
         from whoosh.analysis import Token
 
-        jieba = jieba_with()
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, (word, start, end) in enumerate(jieba.tokenize(value, mode="search")):
+        # width-folded (the same length, so offsets hold): "ＰＭ２．５" is indexed as pm2.5, and a
+        # clause is segmented once for the index and the duty table
+        for position, (word, start, end) in enumerate(search_words(fold_width(value))):
             if len(word) <= 1 and not re.match(f"[{CJK}]", word):
                 continue  # punctuation and spaces
             token.text = word

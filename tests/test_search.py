@@ -165,3 +165,16 @@ def test_match_function_through_the_endpoint(client):
     assert response.status_code == 200, response.data
     rows = response.get_json()["results"]["bindings"]
     assert [r["text"]["value"] for r in rows] == ["加大对渣土车、砂石车等违反规定上路行驶车辆的检查执法力度"]
+
+
+def test_the_index_and_the_duty_table_read_one_segmentation_of_a_clause():
+    """The search index's analyzer and the duty table's words (ask) come from one width-folded
+    segmentation of a clause: full-width "ＰＭ２．５" is indexed as pm2.5 (it was left out), and every
+    word the duty table holds is a token of the index."""
+    from kg.text import chinese_analyzer, content_words, search_words
+
+    text = "加强ＰＭ２．５和施工工地扬尘监测，"
+    tokens = [t.text for t in chinese_analyzer()(text)]
+    assert "pm2.5" in tokens and "工地" in tokens and "扬尘" in tokens
+    assert set(content_words(text)) <= set(tokens)
+    assert search_words("施工工地扬尘") is search_words("施工工地扬尘")  # segmented once
