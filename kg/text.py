@@ -141,9 +141,8 @@ def _search_words(text: str, dictionary: int) -> tuple[tuple[str, int, int], ...
 def token_bounds(text: str) -> tuple[set[int], set[int]]:
     """Start and end offsets of jieba's words in ``text``, the words inside longer words included
     (search mode: 尘土飞扬 also gives 尘土), so a label may sit inside an idiom but not across words."""
-    jieba = jieba_with()
     starts, ends = set(), set()
-    for _, start, end in jieba.tokenize(text, mode="search"):
+    for _, start, end in search_words(text):
         starts.add(start)
         ends.add(end)
     return starts, ends

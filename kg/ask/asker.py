@@ -295,20 +295,21 @@ class Asker:
         return response
 
     def _units_named(self, name: str, among: np.ndarray | None) -> list[str]:
-        """Units whose Chinese label is ``name``, or whose English label contains it; else those of
-        the agency type ``name`` names (公安局, "commerce bureau"); only units of ``among``'s plans."""
+        """Units whose Chinese label is ``name`` (or whose English label is), else whose Chinese label
+        it shortens (``abbreviates``), else those of the agency type ``name`` names (公安局, "commerce
+        bureau"), else whose English label contains it; only units of ``among``'s plans."""
         table = self.table
         in_plans = set(range(len(table.units)))
         if among is not None:
             in_plans = {u for d in np.flatnonzero(among).tolist() for u in table.units_of(d)}
         candidates = [table.units[i] for i in sorted(in_plans)]
         folded = fold_width(name).lower().strip()
-        exact = [u for u in candidates if fold_width(self._label(u)[0]) == folded
-                 or self._label(u)[1].lower() == folded]
+        chinese = {u: fold_width(self._label(u)[0]) for u in candidates}
+        exact = [u for u in candidates if chinese[u] == folded or self._label(u)[1].lower() == folded]
         if exact:
             return sorted(exact, key=lambda u: self._label(u))
         # a short form (辽宁移动沈阳分公司 for 辽宁移动通讯有限责任公司沈阳分公司)
-        short = [u for u in candidates if abbreviates(folded, fold_width(self._label(u)[0]))]
+        short = [u for u in candidates if abbreviates(folded, chinese[u])]
         if short:
             return sorted(short, key=lambda u: self._label(u))
         agency = self.thesaurus.agency_for(folded) if re_cjk(folded) else self._agency_en(folded)

@@ -147,12 +147,17 @@ def asked(slots: list[Slot], scored: Scored) -> np.ndarray | None:
     scene ("Our street was evacuated after the tanker crash. Who keeps burglars away?": a clause on
     tanker crashes alone does not answer); None when the question has no scene, or asks nothing any
     clause meets. A scene-only clause still counts with its unit's others (``together``)."""
-    wanted = [s for s in slots if not s.context and scored.weight[s.key] and s.key not in scored.unmet]
+    wanted = [s.key for s in slots if not s.context and scored.weight[s.key] and s.key not in scored.unmet]
     if not wanted or not any(s.context and scored.weight[s.key] for s in slots):
         return None
+    return _meets_any(scored, wanted)
+
+
+def _meets_any(scored: Scored, keys) -> np.ndarray:
+    """Per duty: whether its clause meets any of the slots ``keys`` names."""
     meets = np.zeros(len(scored.score), dtype=bool)
-    for slot in wanted:
-        meets |= scored.met[slot.key] > 0
+    for key in keys:
+        meets |= scored.met[key] > 0
     return meets
 
 
@@ -165,10 +170,7 @@ def together(table: DutyTable, scored: Scored, score: np.ndarray, credit: float,
     answer; with ``about`` (the keys of the slots that are not actions), only clauses meeting one."""
     answering = score > 0
     if about is not None:  # a clause that meets only the question's actions adds nothing to a unit's others
-        meets_about = np.zeros(len(score), dtype=bool)
-        for key in about:
-            meets_about |= scored.met[key] > 0
-        answering &= meets_about
+        answering &= _meets_any(scored, about)
     answering = np.flatnonzero(answering)
     if not len(answering):
         return score

@@ -120,8 +120,8 @@ def read_clause(row, vocabulary: Vocabulary, scene: frozenset[str], labels: Mapp
     # a verb inside a noun is part of the noun: 运输 of 运输工具, 救援 of 救援物资
     inner = [a for a in actions if any(o.start <= a.start and a.end <= o.end for o in objects)]
     actions = [a for a in actions if a not in inner]
-    nouns = {a.concept.iri for a in inner} - {a.concept.iri for a in actions}
-    row_actions = [a for a in row.actions if a not in framed and a not in nouns]
+    only_in_nouns = {a.concept.iri for a in inner} - {a.concept.iri for a in actions}
+    row_actions = [a for a in row.actions if a not in framed and a not in only_in_nouns]
 
     # ---- the verbs: the unit's own (main) and those a steering verb governs
     main: set[str] = set()
