@@ -169,6 +169,36 @@ def test_an_action_and_a_thing_sharing_a_word_are_one_place(thesaurus):
     assert len(u.parts) == 2 and len(concept_slots(u.parts, lambda w: False)) == 2
 
 
+@pytest.mark.parametrize("question, verbs", [
+    ("An old man collapsed in the snow. Who organises medical help there?", {"organises"}),
+    ("Who actually measures the PM2.5 levels?", {"measures"}),
+    ("Which office should check prices?", {"check"}),
+    ("Who is getting the old kilns shut down?", {"getting"}),
+    ("Which department is in charge of organisation?", {"in"}),  # the word after is not a verb: no concept
+])
+def test_an_english_questions_predicate(question, verbs):
+    from kg.ask.question import predicates
+
+    assert predicates(question) == verbs
+
+
+def test_a_word_read_as_an_action_and_a_thing_is_the_action_where_it_is_the_predicate(thesaurus):
+    """"Who organises medical help?": "organises" is the action 组织, not the object 组织 (an
+    organisation), so it does not gate the clauses as a thing the question asks about; elsewhere
+    ("the organisation") it keeps both readings."""
+    from kg.ask.question import concept_slots
+
+    def schemes(question, text):
+        u = understand(question, thesaurus)
+        part = next(p for p in u.parts if p.text.lower() == text)
+        slot = next(s for s in concept_slots(u.parts, lambda w: False) if text in s.text.lower())
+        return {c.scheme for c in part.concepts}, slot.thing
+
+    assert schemes("Who organises medical help?", "organises") == ({"action"}, False)
+    both, thing = schemes("Who pays the organisers of the rescue?", "organisers")
+    assert both >= {"action", "object"} and thing
+
+
 def test_conjoined_requests_are_asked_apart(thesaurus):
     """"病人救护和人间疫情监测" asks two things: a clause answering either answers (the patients
     gate the first, not the second); "检查和监督渣土车" is one request, its verbs sharing the trucks.

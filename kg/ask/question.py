@@ -282,7 +282,10 @@ def _grouped(u: Understanding, slots: list[Slot]) -> list[Slot]:
 def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None,
                known: Callable[[str], bool] = lambda w: False) -> Understanding:
     language, content = strip_cues(question)
-    u = Understanding(question, language, content, link_concepts(content, thesaurus))
+    parts = link_concepts(content, thesaurus)
+    if language == "en":
+        parts = _verbs_as_verbs(parts, predicates(question), thesaurus)
+    u = Understanding(question, language, content, parts)
     asking = asking_clauses(question)
     if asking:
         u.parts = [replace(p, context=not any(_inside(p.text, c) for c in asking)) for p in u.parts]
@@ -292,6 +295,34 @@ def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None
         english = " ".join(re.findall(r"[A-Za-z][A-Za-z'-]*", content))
         u.slots += english_slots(english, bridge, known)
     return u
+
+
+# An English question's predicate: the word after "who" or "which department", past an auxiliary or
+# an adverb ("Who actually measures…", "Which office should check…", "Who is getting…").
+_PREDICATE = re.compile(
+    r"\b(?:who|(?:which|what)\s+(?:[a-z-]+\s+)?(?:department|unit|agency|bureau|office|authority|body|"
+    r"organi[sz]ation|government|team|group)s?)\s+(?:(?:is|are|should|will|would|can|could|must|does|do|"
+    r"has to|have to|is going to|are going to|[a-z]+ly)\s+)*(?P<verb>[a-z]+)\b", re.IGNORECASE)
+
+
+def predicates(question: str) -> set[str]:
+    """The words of an English question that are its predicates ("Who organises medical help…" →
+    organises): there a word the thesaurus reads as an action and as a thing is the action."""
+    return {m.group("verb").lower() for m in _PREDICATE.finditer(fold_width(question))}
+
+
+def _verbs_as_verbs(parts: list[Part], verbs: set[str], thesaurus: Thesaurus) -> list[Part]:
+    """``parts`` with a predicate's place read only as the action it names ("organises": the action
+    组织, not the object 组织; "measures": 监测, not 措施)."""
+    out = []
+    for part in parts:
+        actions = tuple(c for c in part.concepts if c.scheme == "action")
+        if part.text.lower().split()[0] in verbs and actions and len(actions) < len(part.concepts):
+            expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in actions))
+            direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in actions))
+            part = replace(part, concepts=actions, expanded=expanded, direct=direct)
+        out.append(part)
+    return out
 
 
 # Where a question asks: the sentence or clause with "who", "which", 谁, 哪个… in it.
