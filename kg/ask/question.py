@@ -146,12 +146,17 @@ def link_concepts(content: str, thesaurus: Thesaurus) -> list[Part]:
         if any(s[0] <= m.start and m.end <= s[1] and s != (m.start, m.end) for s in by_span):
             continue  # a shorter label inside a longer one ("alert" in "smog alert"): the longer is meant
         by_span.setdefault((m.start, m.end), []).append(m.concept)
-    parts = []
-    for (start, end), concepts in sorted(by_span.items()):
-        expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in concepts))
-        direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
-        parts.append(Part(content[start:end], tuple(dict.fromkeys(concepts)), expanded, direct, span=(start, end)))
-    return parts
+    return [Part(content[start:end], *_closures(tuple(dict.fromkeys(concepts)), thesaurus), span=(start, end))
+            for (start, end), concepts in sorted(by_span.items())]
+
+
+def _closures(concepts: tuple[Concept, ...],
+              thesaurus: Thesaurus) -> tuple[tuple[Concept, ...], frozenset[str], frozenset[str]]:
+    """A place's concepts, what a question about them is also about (``Thesaurus.expand``) and the
+    concepts with everything narrower: the fields of ``Part`` after its text."""
+    expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in concepts))
+    direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in concepts))
+    return concepts, expanded, direct
 
 
 def chinese_slots(content: str, known: Callable[[str], bool], bridge: Bridge | None = None) -> list[Slot]:
@@ -313,14 +318,13 @@ def predicates(question: str) -> set[str]:
 
 def _verbs_as_verbs(parts: list[Part], verbs: set[str], thesaurus: Thesaurus) -> list[Part]:
     """``parts`` with a predicate's place read only as the action it names ("organises": the action
-    组织, not the object 组织; "measures": 监测, not 措施)."""
+    组织, not the object 组织, an organisation)."""
     out = []
     for part in parts:
         actions = tuple(c for c in part.concepts if c.scheme == "action")
         if part.text.lower().split()[0] in verbs and actions and len(actions) < len(part.concepts):
-            expanded = frozenset().union(*(thesaurus.expand(c.iri) for c in actions))
-            direct = frozenset().union(*(thesaurus.narrower_closure(c.iri) for c in actions))
-            part = replace(part, concepts=actions, expanded=expanded, direct=direct)
+            concepts, expanded, direct = _closures(actions, thesaurus)
+            part = replace(part, concepts=concepts, expanded=expanded, direct=direct)
         out.append(part)
     return out
 

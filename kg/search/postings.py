@@ -209,8 +209,12 @@ class TableWriter:
         self._plan_of.append(self._plans.setdefault(plan, len(self._plans)) if evidence else -1)
         self._starts.append(start)
         count = 0
-        for word in words:
-            self._by_word.setdefault(word, array("i")).append(number)
+        by_word = self._by_word
+        for word in words:  # 1.6 million words in the duties of 1,000 synthetic plans: kept tight
+            postings = by_word.get(word)
+            if postings is None:  # not setdefault: it would make an array for every word
+                by_word[word] = postings = array("i")
+            postings.append(number)
             count += 1
         self._lengths.append(count)
 
