@@ -185,7 +185,7 @@ def test_an_english_questions_predicate(question, verbs):
 def test_a_word_read_as_an_action_and_a_thing_is_the_action_where_it_is_the_predicate(thesaurus):
     """"Who organises medical help?": "organises" is the action 组织, not the object 组织 (an
     organisation), so it does not gate the clauses as a thing the question asks about; elsewhere
-    ("the organisation") it keeps both readings."""
+    ("Who pays the organisers of the rescue?") it keeps both readings."""
     from kg.ask.question import concept_slots
 
     def schemes(question, text):
