@@ -329,6 +329,16 @@ def test_a_thing_that_sets_the_scene_does_not_gate_a_clause():
         assert score[1] < score[0]
 
 
+def test_a_clauses_matched_words_come_in_one_order(service):
+    """The words a clause met are listed longest first, then by text: the same answer in every
+    process (they came in the order of a set, which differs from process to process)."""
+    answer = service.asker.ask("渣土车违规上路，谁来查？")
+    lists = [e["matched"]["words"] for a in answer["answers"] for e in a["evidence"]]
+    assert any(len(words) >= 3 for words in lists)
+    for words in lists:
+        assert words == sorted(words, key=lambda w: (-len(w), w))
+
+
 def test_the_answer_says_what_no_duty_names(service, client):
     """Hail sets the scene and no duty names it: the answer says so (concept and page) instead of
     letting it vanish or count."""

@@ -69,8 +69,7 @@ def test_the_vector_views_say_what_the_lists_say(dev_service):
     assert table.mask(table.postings(some)).nonzero()[0].tolist() == table.postings(some).tolist()
     assert [int(r) for r in table.unit_array] == list(table.unit_of)
     assert set(table.several.nonzero()[0].tolist()) == set(table.more_units)
-    for position, mask in enumerate(table.by_role):
-        assert mask.nonzero()[0].tolist() == [n for n, role in enumerate(table.roles) if role == position]
+    assert table.role_array.tolist() == list(table.roles)
 
 
 def test_ask_answers_the_same_from_sparql_as_from_the_table(dev_service):

@@ -139,19 +139,19 @@ def _role(iri: str) -> str:
 
 
 def _by_role(duties: np.ndarray, table: DutyTable) -> Iterator[tuple[str, np.ndarray]]:
-    """``duties`` split by role name (lead, joint, support, or the name of a role IRI outside them)."""
-    for position, of_role in enumerate(table.by_role):
-        chosen = duties & of_role
-        if not chosen.any():
-            continue
+    """``duties`` (numbers) split by role name (lead, joint, support, or the name of a role IRI
+    outside them), in that order."""
+    roles = table.role_array[duties]
+    for position in np.unique(roles).tolist():
+        chosen = duties[roles == position]
         if position < OTHER_ROLE:
             yield ROLE_NAMES[position], chosen
             continue
         other: dict[str, list[int]] = {}
-        for duty in np.flatnonzero(chosen).tolist():
+        for duty in chosen.tolist():
             other.setdefault(_role(table.role_iri(duty)), []).append(duty)
         for name, numbers in other.items():
-            yield name, table.mask(np.array(numbers, dtype=np.int64))
+            yield name, np.array(numbers, dtype=np.int64)
 
 
 class Asker:
@@ -243,10 +243,14 @@ class Asker:
         score = together(self.table, scored, score, TOGETHER, MIN_SCORE, about)
         if (answering := asked(slots, scored)) is not None:
             score = np.where(answering, score, 0.0)
-        steps = np.round(score, 2)
+        # the duties that may answer, by score (to two places) and role: a few hundred of the table's
+        # tens of thousands, so the steps below work on their numbers, not on masks of the table
+        candidates = np.flatnonzero(score >= MIN_SCORE - 0.005)
+        steps = np.round(score[candidates], 2)
+        candidates, steps = candidates[steps >= MIN_SCORE], steps[steps >= MIN_SCORE]
         groups = []
-        for step in np.unique(steps[steps >= MIN_SCORE]).tolist():
-            for role, chosen in _by_role(steps == step, self.table):
+        for step in np.unique(steps).tolist():
+            for role, chosen in _by_role(candidates[steps == step], self.table):
                 groups.append((step * ROLE_WEIGHT.get(role, 0.7), role, chosen))
         if groups:
             response["answers"], response["total"] = self._rank_groups(groups, u, slots)
@@ -349,9 +353,10 @@ class Asker:
 
     def _rank_groups(self, groups: list[tuple[float, str, np.ndarray]], u: Understanding,
                      slots=None) -> tuple[list[dict], int]:
-        """``_rank`` for duties of the table in groups of equal value: each unit's best value, number
-        of matching duties and score by set operations (thousands of units across many plans score
-        alike), evidence for the units shown only."""
+        """The units answering, ranked, and how many qualified, from duties of the table in groups
+        (their numbers) of equal value and role: each unit's best value, number of matching duties and
+        score by set operations (thousands of units across many plans score alike), evidence for the
+        units shown only."""
         table = self.table
         order = {role: i for i, role in enumerate(ROLE_WEIGHT)}
         groups.sort(key=lambda g: (-g[0], order.get(g[1], len(order)), g[1]))
@@ -360,7 +365,7 @@ class Asker:
         firsts = []  # (value, role, the units whose best duty is of this value and role)
         matching = np.zeros(units_count, dtype=np.int64)  # unit → how many of its duties match
         for value, role, duties in groups:
-            counts = np.bincount(table.assignments(np.flatnonzero(duties))[1], minlength=units_count)
+            counts = np.bincount(table.assignments(duties)[1], minlength=units_count)
             matching += counts
             if (new := (counts > 0) & ~seen).any():
                 firsts.append((value, role, new))
@@ -471,23 +476,29 @@ class Asker:
         question's concepts and the clause words that met its words."""
         self._fill_evidence([duty for entry in kept for _, duty in entry["evidence"]])
         relevant = self._relevant(u)
-        words = sorted({w for s in (slots or u.slots) for w in s.words}, key=len, reverse=True)
+        # longest first (a word inside another is found inside it), then by text: the same order in every process
+        words = sorted({w for s in (slots or u.slots) for w in s.words}, key=lambda w: (-len(w), w))
         finder = word_finder(words)
+        marks: dict[str, tuple[list[list[int]], dict]] = {}  # per clause text: one answer shows it across plans
         for entry in kept:
             entry["score"] = round(entry["score"], 3)
             entry["evidence"] = [
-                self._evidence(duty, relevant, finder, words)
+                self._evidence(duty, relevant, finder, words, marks)
                 for _, duty in sorted(entry["evidence"], key=lambda e: (-e[0], e[1]["duty"]))
             ]
         return kept
 
-    def _evidence(self, duty: dict, relevant: set[str], finder: re.Pattern | None, words: list[str]) -> dict:
-        """One clause as an answer shows it, with what of the question it meets, found once."""
+    def _evidence(self, duty: dict, relevant: set[str], finder: re.Pattern | None, words: list[str],
+                  marks: dict[str, tuple[list[list[int]], dict]]) -> dict:
+        """One clause as an answer shows it, with what of the question it meets, found once per text
+        (``marks``: the same clause recurs in plan after plan)."""
         text = duty["text"]
-        found = [(iri, span) for iri, span in self._concept_spans(text) if iri in relevant]
+        if text not in marks:
+            found = [(iri, span) for iri, span in self._concept_spans(text) if iri in relevant]
+            marks[text] = (self._highlight(text, found, finder), self._matched(text, found, words))
+        highlight, matched = marks[text]
         return {"duty": duty["duty"], "text": text, "role": _role(duty["role"]), "plan": duty["plan"],
-                "start": int(duty["start"]), "highlight": self._highlight(text, found, finder),
-                "matched": self._matched(text, found, words)}
+                "start": int(duty["start"]), "highlight": highlight, "matched": matched}
 
     def _matched(self, text: str, found: list[tuple[str, tuple[int, int]]], words: list[str]) -> dict:
         """What of the question a clause meets: concepts (their keys) and words."""

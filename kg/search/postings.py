@@ -120,10 +120,9 @@ class DutyTable:
         return self.mask(np.fromiter(self.more_units, dtype=np.int64, count=len(self.more_units)))
 
     @cached_property
-    def by_role(self) -> tuple[np.ndarray, ...]:
-        """Per position in ROLE_NAMES (and one more for unknown roles): its duties, as a mask."""
-        roles = np.frombuffer(self.roles, dtype=np.uint8)
-        return tuple(roles == position for position in range(OTHER_ROLE + 1))
+    def role_array(self) -> np.ndarray:
+        """Per duty: its role's position in ROLE_NAMES (OTHER_ROLE for a role outside them)."""
+        return np.frombuffer(self.roles, dtype=np.uint8)
 
     def role_iri(self, duty: int) -> str:
         role = self.roles[duty]
@@ -164,7 +163,7 @@ class DutyTable:
 
     def warm(self) -> "DutyTable":
         """Compute the derived lookups now rather than on the first question."""
-        self.by_role, self.duties_of, self.unit_array, self.several  # noqa: B018  (cached properties)
+        self.role_array, self.duties_of, self.unit_array, self.several  # noqa: B018  (cached properties)
         return self
 
 
