@@ -173,6 +173,7 @@ def test_an_action_and_a_thing_sharing_a_word_are_one_place(thesaurus):
     ("An old man collapsed in the snow. Who organises medical help there?", {"organises"}),
     ("Who actually measures the PM2.5 levels?", {"measures"}),
     ("Which office should check prices?", {"check"}),
+    ("Which local authorities repair dams?", {"repair"}),  # any body the cues know, in the plural too
     ("Who is getting the old kilns shut down?", {"getting"}),
     ("Which department is in charge of organisation?", {"in"}),  # the word after is not a verb: no concept
 ])

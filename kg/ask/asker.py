@@ -245,9 +245,9 @@ class Asker:
             score = np.where(answering, score, 0.0)
         # the duties that may answer, by score (to two places) and role: a share of the table (at 1,000
         # plans 1,500-29,000 of its 130,800 duties), so the steps below work on their numbers
-        candidates = np.flatnonzero(score >= MIN_SCORE - 0.005)
-        steps = np.round(score[candidates], 2)
-        candidates, steps = candidates[steps >= MIN_SCORE], steps[steps >= MIN_SCORE]
+        steps = np.round(score, 2)
+        candidates = np.flatnonzero(steps >= MIN_SCORE)
+        steps = steps[candidates]
         groups = []
         for step in np.unique(steps).tolist():
             for role, chosen in _by_role(candidates[steps == step], self.table):

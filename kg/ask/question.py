@@ -27,11 +27,13 @@ RELATED_CREDIT = 0.7  # 渣土运输核准 answers a question about 渣土车, b
 INNER_WEIGHT = 0.6  # 工地 inside 施工工地: a clause with the part only meets the word in part
 MERGED_WEIGHT = 0.7  # 警示 for "warning", besides the concept 预警: a translation, not the concept
 
+# The bodies an English question asks for ("which department", "what agencies").
+EN_BODIES = (r"department|departments|unit|units|agency|agencies|bureau|bureaus|office|authority|authorities|body|"
+             r"bodies|organi[sz]ation|organi[sz]ations|government")
 # Question cues carry no concept: "who handles", "which department is in charge of", "归谁管", "找谁".
 EN_CUES = re.compile(
     r"\b(?:who|whom|which|what|whose)\b(?:\s+(?:is|are|was|should|do|does|can|will|would|i|we|one|be|the|"
-    r"department|departments|unit|units|agency|agencies|bureau|bureaus|office|authority|authorities|body|"
-    r"bodies|organi[sz]ation|organi[sz]ations|government|in|of|for|to|about|regarding|on|with|charge|"
+    rf"{EN_BODIES}|in|of|for|to|about|regarding|on|with|charge|"
     r"responsible|accountable|tasked|handles?|handling|deals?|dealing|takes?|care|looks?|after|manages?|"
     r"oversees?|oversight|call|contact|ask|report|complain|talk|leads?|has|have|duty|job|role|"
     r"responsibility|responsibilities))*\b",
@@ -305,9 +307,9 @@ def understand(question: str, thesaurus: Thesaurus, bridge: Bridge | None = None
 # An English question's predicate: the word after "who" or "which department", past an auxiliary or
 # an adverb ("Who actually measures…", "Which office should check…", "Who is getting…").
 _PREDICATE = re.compile(
-    r"\b(?:who|(?:which|what)\s+(?:[a-z-]+\s+)?(?:department|unit|agency|bureau|office|authority|body|"
-    r"organi[sz]ation|government|team|group)s?)\s+(?:(?:is|are|should|will|would|can|could|must|does|do|"
-    r"has to|have to|is going to|are going to|[a-z]+ly)\s+)*(?P<verb>[a-z]+)\b", re.IGNORECASE)
+    rf"\b(?:who|(?:which|what)\s+(?:[a-z-]+\s+)?(?:{EN_BODIES}|teams?|groups?))\s+(?:(?:is|are|should|will|would|"
+    r"can|could|must|does|do|has to|have to|is going to|are going to|[a-z]+ly)\s+)*(?P<verb>[a-z]+)\b",
+    re.IGNORECASE)
 
 
 def predicates(question: str) -> set[str]:
